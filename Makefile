@@ -1,0 +1,38 @@
+# Two commands on a fresh machine (Python 3.11+, git, make):
+#   make report   set up .venv, run the workflow on the bundled demo data, build the book
+#   make test     run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORES ?= 2
+
+.PHONY: report test lint check-python demo clean
+
+report: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+	@echo "Book: book/_build/html/index.html (French: book/_build/html/fr/index.html, English: book/_build/html/en/index.html)"
+	@echo "Data: data/processed/indicators.csv and data/processed/<wave>/responses.csv"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakemake --lint
+
+demo: $(STAMP)
+	$(BIN)/perception demo
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "perception needs Python 3.11 or newer; found " + sys.version.split()[0])'
+
+$(STAMP): pyproject.toml requirements.lock | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+clean:
+	rm -rf data/processed/* book/_build book/_src logs .snakemake

@@ -1,0 +1,40 @@
+rule figures:
+    """Dot-and-whisker charts by region and gender, one per indicator, wave and language."""
+    input:
+        indicators=rules.estimate.output.indicators,
+        metadata=metadata_files,
+    output:
+        figures=expand(
+            "data/processed/figures/{lang}/{wave}/{indicator}.png",
+            lang=LANGUAGES,
+            wave=WAVES,
+            indicator=INDICATOR_IDS,
+        ),
+    params:
+        out_dir="data/processed/figures",
+    log:
+        "logs/figures.log",
+    script:
+        "../scripts/figures.py"
+
+
+rule book:
+    """Render the French and English editions of the report."""
+    input:
+        indicators=rules.estimate.output.indicators,
+        quality=expand("data/processed/{wave}/quality_summary.csv", wave=WAVES),
+        sample=expand("data/processed/{wave}/sample_summary.csv", wave=WAVES),
+        figures=rules.figures.output.figures,
+        templates="book/templates",
+        metadata=metadata_files,
+    output:
+        index="book/_build/html/index.html",
+    params:
+        processed_dir="data/processed",
+        figures_dir="data/processed/figures",
+        sources_dir="book/_src",
+        html_dir="book/_build/html",
+    log:
+        "logs/book.log",
+    script:
+        "../scripts/book.py"
