@@ -1,5 +1,7 @@
 """Shared settings and input functions for every rule."""
 
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 from perception.project import Project
@@ -16,7 +18,6 @@ PROJECT = Project(config, root=".")
 WAVES = PROJECT.wave_ids
 LANGUAGES = PROJECT.languages
 INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
-INTERIM = "data/processed/{wave}/interim"
 
 
 def raw_file(wildcards):
@@ -31,7 +32,7 @@ def mapping_file(wildcards):
 def harmonised_files(wildcards):
     """Harmonised sources of a wave, in the order config lists them."""
     return expand(
-        INTERIM + "/{source}.harmonised.parquet",
+        "data/processed/{wave}/interim/{source}.harmonised.parquet",
         wave=wildcards.wave,
         source=PROJECT.source_ids(wildcards.wave),
     )
@@ -45,3 +46,25 @@ def metadata_files(wildcards=None):
         config["indicators"],
         config["geography"],
     ]
+
+
+def figures_dir(wildcards, output):
+    """data/processed/figures, from the first figure path <dir>/<lang>/<wave>/<indicator>.png."""
+    return str(Path(output.figures[0]).parents[2])
+
+
+def processed_dir(wildcards, input):
+    return str(Path(input.indicators).parent)
+
+
+def figures_input_dir(wildcards, input):
+    return str(Path(input.figures[0]).parents[2])
+
+
+def html_dir(wildcards, output):
+    return str(Path(output.index).parent)
+
+
+def book_sources_dir(wildcards, input):
+    """Generated Markdown goes beside the templates, in book/_src (git-ignored)."""
+    return str(Path(input.templates).parent / "_src")

@@ -5,6 +5,8 @@ rule estimate:
         metadata=metadata_files,
     output:
         indicators="data/processed/indicators.csv",
+    conda:
+        "../../environment.yml"
     log:
         "logs/estimate.log",
     script:

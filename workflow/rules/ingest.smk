@@ -5,8 +5,10 @@ rule ingest:
         mapping=mapping_file,
         metadata=metadata_files,
     output:
-        data=INTERIM + "/{source}.ingested.parquet",
-        meta=INTERIM + "/{source}.ingested.json",
+        data="data/processed/{wave}/interim/{source}.ingested.parquet",
+        meta="data/processed/{wave}/interim/{source}.ingested.json",
+    conda:
+        "../../environment.yml"
     log:
         "logs/{wave}/ingest_{source}.log",
     script:
@@ -21,7 +23,9 @@ rule harmonise:
         mapping=mapping_file,
         metadata=metadata_files,
     output:
-        INTERIM + "/{source}.harmonised.parquet",
+        "data/processed/{wave}/interim/{source}.harmonised.parquet",
+    conda:
+        "../../environment.yml"
     log:
         "logs/{wave}/harmonise_{source}.log",
     script:

@@ -11,7 +11,9 @@ rule figures:
             indicator=INDICATOR_IDS,
         ),
     params:
-        out_dir="data/processed/figures",
+        out_dir=figures_dir,
+    conda:
+        "../../environment.yml"
     log:
         "logs/figures.log",
     script:
@@ -30,10 +32,12 @@ rule book:
     output:
         index="book/_build/html/index.html",
     params:
-        processed_dir="data/processed",
-        figures_dir="data/processed/figures",
-        sources_dir="book/_src",
-        html_dir="book/_build/html",
+        processed_dir=processed_dir,
+        figures_dir=figures_input_dir,
+        sources_dir=book_sources_dir,
+        html_dir=html_dir,
+    conda:
+        "../../environment.yml"
     log:
         "logs/book.log",
     script:

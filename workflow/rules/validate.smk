@@ -4,9 +4,11 @@ rule validate:
         harmonised=harmonised_files,
         metadata=metadata_files,
     output:
-        valid=INTERIM + "/valid.parquet",
+        valid="data/processed/{wave}/interim/valid.parquet",
         quarantine="data/processed/{wave}/quarantine.csv",
         quality="data/processed/{wave}/quality_summary.csv",
+    conda:
+        "../../environment.yml"
     log:
         "logs/{wave}/validate.log",
     script:
@@ -21,6 +23,8 @@ rule publish_responses:
     output:
         responses="data/processed/{wave}/responses.csv",
         sample="data/processed/{wave}/sample_summary.csv",
+    conda:
+        "../../environment.yml"
     log:
         "logs/{wave}/publish_responses.log",
     script:
