@@ -162,9 +162,10 @@ def test_truth_is_a_population_average_of_the_cells():
     men = cells.loc[(cells["region_code"] == "ML-5") & (cells["gender_code"] == "m"), "population"]
     share_f = women.sum() / (women.sum() + men.sum())
     both = truth[("2024-baseline", "trust_police", "ML-5", "")]
-    by_gender = share_f * truth[("2024-baseline", "trust_police", "ML-5", "f")] + (1 - share_f) * truth[
-        ("2024-baseline", "trust_police", "ML-5", "m")
-    ]
+    by_gender = (
+        share_f * truth[("2024-baseline", "trust_police", "ML-5", "f")]
+        + (1 - share_f) * truth[("2024-baseline", "trust_police", "ML-5", "m")]
+    )
     assert both == pytest.approx(by_gender, abs=1e-6)
     assert truth[("2025-followup", "trust_police", "ML-5", "")] > both  # the documented follow-up change
 

@@ -152,7 +152,9 @@ def test_rerun_with_nothing_changed_does_nothing(workflow_run):
 
 def test_two_runs_give_byte_identical_outputs(workflow_run, tmp_path):
     second = copy_repo(tmp_path / "second")
-    result = snakemake(second, "data/processed/indicators.csv", "data/processed/figures/fr/2024-baseline/trust_police.png")
+    result = snakemake(
+        second, "data/processed/indicators.csv", "data/processed/figures/fr/2024-baseline/trust_police.png"
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     first_hashes = hashes(workflow_run / "data/processed")
     second_hashes = hashes(second / "data/processed")

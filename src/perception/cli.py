@@ -52,8 +52,10 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.source is None:
         table = read_file(args.file)
-        print(f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
-              f"{len(table.labelled_columns)} labelled variables")
+        print(
+            f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
+            f"{len(table.labelled_columns)} labelled variables"
+        )
         return EXIT_OK
 
     from perception.harmonise import harmonise
@@ -66,11 +68,14 @@ def _check(args: argparse.Namespace) -> int:
     project = Project.from_file(args.config, root=root)
     mapping = load_source(args.source, project.codebook, root)
     table = read_file(args.file, mapping.read_options)
-    print(f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
-          f"{len(table.labelled_columns)} labelled variables")
+    print(
+        f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
+        f"{len(table.labelled_columns)} labelled variables"
+    )
     selected = select_mapped_columns(table, mapping)
-    result = validate(harmonise(selected, mapping, project.codebook, project.geography),
-                      project.codebook, project.geography)
+    result = validate(
+        harmonise(selected, mapping, project.codebook, project.geography), project.codebook, project.geography
+    )
     if result.quarantine.empty:
         print(f"valid: all {len(result.released)} rows pass the checks of {args.source}")
         return EXIT_OK

@@ -351,8 +351,16 @@ def simulate_ea(rng: np.random.Generator, wave: str, region: str, urban: bool, e
     """One EA's respondents: gender, age and every item in harmonised codes."""
     n = int(rng.integers(EA_SIZE[0], EA_SIZE[1] + 1))
     genders = np.where(rng.random(n) < 1 - MEN_SHARE, "f", "m")
-    frame = pd.DataFrame({"region_code": region, "urban": urban, "stratum": stratum_id(region, urban), "ea": ea,
-                          "gender_code": genders, "age": 18 + np.minimum(rng.exponential(15, n), 72).astype(int)})
+    frame = pd.DataFrame(
+        {
+            "region_code": region,
+            "urban": urban,
+            "stratum": stratum_id(region, urban),
+            "ea": ea,
+            "gender_code": genders,
+            "age": 18 + np.minimum(rng.exponential(15, n), 72).astype(int),
+        }
+    )
     for item in ITEMS:
         codes = np.zeros(n, dtype=int)
         for gender in GENDERS:
@@ -372,8 +380,10 @@ def simulate(rng: np.random.Generator, wave: str, regions: tuple[str, ...], targ
     population = cell_populations().groupby(["region_code", "urban"])["population"].sum()
     strata = []
     for region, urban, n_eas in allocate(regions, target):
-        eas = [simulate_ea(rng, wave, region, urban, f"{stratum_id(region, urban)}-{k:02d}", effects)
-               for k in range(1, n_eas + 1)]
+        eas = [
+            simulate_ea(rng, wave, region, urban, f"{stratum_id(region, urban)}-{k:02d}", effects)
+            for k in range(1, n_eas + 1)
+        ]
         factors = rng.uniform(0.9, 1.1, n_eas)
         stratum = pd.concat(eas, ignore_index=True)
         base = population[(region, urban)] / len(stratum)
@@ -387,15 +397,85 @@ def simulate(rng: np.random.Generator, wave: str, regions: tuple[str, ...], targ
 # --------------------------------------------------------------------------
 
 FIRST_NAMES = {
-    "m": ("Moussa", "Mamadou", "Ibrahim", "Oumar", "Abdoulaye", "Seydou", "Bakary", "Souleymane", "Adama",
-          "Boubacar", "Modibo", "Issa", "Amadou", "Drissa", "Lassana", "Sékou", "Hamidou", "Youssouf", "Cheick",
-          "Mahamadou", "Alassane", "Aliou", "Ousmane", "Sidi"),
-    "f": ("Aminata", "Fatoumata", "Mariam", "Awa", "Kadiatou", "Oumou", "Hawa", "Djénéba", "Assétou", "Rokia",
-          "Salimata", "Kadidia", "Aïssata", "Bintou", "Nana", "Ramata", "Coumba", "Safiatou", "Fanta", "Mariétou"),
+    "m": (
+        "Moussa",
+        "Mamadou",
+        "Ibrahim",
+        "Oumar",
+        "Abdoulaye",
+        "Seydou",
+        "Bakary",
+        "Souleymane",
+        "Adama",
+        "Boubacar",
+        "Modibo",
+        "Issa",
+        "Amadou",
+        "Drissa",
+        "Lassana",
+        "Sékou",
+        "Hamidou",
+        "Youssouf",
+        "Cheick",
+        "Mahamadou",
+        "Alassane",
+        "Aliou",
+        "Ousmane",
+        "Sidi",
+    ),
+    "f": (
+        "Aminata",
+        "Fatoumata",
+        "Mariam",
+        "Awa",
+        "Kadiatou",
+        "Oumou",
+        "Hawa",
+        "Djénéba",
+        "Assétou",
+        "Rokia",
+        "Salimata",
+        "Kadidia",
+        "Aïssata",
+        "Bintou",
+        "Nana",
+        "Ramata",
+        "Coumba",
+        "Safiatou",
+        "Fanta",
+        "Mariétou",
+    ),
 }
-FAMILY_NAMES = ("Traoré", "Coulibaly", "Diarra", "Keïta", "Konaté", "Touré", "Cissé", "Maïga", "Sidibé", "Sangaré",
-                "Diallo", "Dembélé", "Koné", "Sissoko", "Doumbia", "Camara", "Kanté", "Bagayoko", "Haïdara",
-                "Dicko", "Guindo", "Togo", "Samaké", "Fofana", "Sow", "Tounkara", "Ag Mohamed", "Ag Alhassane")
+FAMILY_NAMES = (
+    "Traoré",
+    "Coulibaly",
+    "Diarra",
+    "Keïta",
+    "Konaté",
+    "Touré",
+    "Cissé",
+    "Maïga",
+    "Sidibé",
+    "Sangaré",
+    "Diallo",
+    "Dembélé",
+    "Koné",
+    "Sissoko",
+    "Doumbia",
+    "Camara",
+    "Kanté",
+    "Bagayoko",
+    "Haïdara",
+    "Dicko",
+    "Guindo",
+    "Togo",
+    "Samaké",
+    "Fofana",
+    "Sow",
+    "Tounkara",
+    "Ag Mohamed",
+    "Ag Alhassane",
+)
 PHONE_PREFIXES = ("66", "67", "69", "70", "73", "74", "75", "76", "77", "78", "79", "90", "91", "92", "94", "95")
 
 
@@ -430,8 +510,9 @@ def gps(rng: np.random.Generator, sample: pd.DataFrame) -> pd.DataFrame:
     lon = sample["ea"].map(lambda ea: centres[ea][1]) + rng.normal(0, 0.002, len(sample))
     altitude = sample["region_code"].map(lambda r: REGION[r].altitude) + rng.normal(0, 8, len(sample))
     precision = rng.uniform(3, 15, len(sample))
-    return pd.DataFrame({"lat": lat.round(6), "lon": lon.round(6), "alt": altitude.round(1),
-                         "precision": precision.round(1)})
+    return pd.DataFrame(
+        {"lat": lat.round(6), "lon": lon.round(6), "alt": altitude.round(1), "precision": precision.round(1)}
+    )
 
 
 # --------------------------------------------------------------------------
@@ -472,10 +553,36 @@ class PartnerALayout:
 
 
 def _a_columns(upper: bool, numbers: dict[str, str]) -> dict[str, str]:
-    fields = ["id", "enumerator", "name", "phone", "region", "milieu", "stratum", "ea", "lat", "lon", "sex", "age",
-              "weight"]
-    raw = ["id_rep", "enqueteur", "nom_rep", "tel", "region", "milieu", "strate", "zd", "gps_lat", "gps_lon", "sexe",
-           "age", "poids"]
+    fields = [
+        "id",
+        "enumerator",
+        "name",
+        "phone",
+        "region",
+        "milieu",
+        "stratum",
+        "ea",
+        "lat",
+        "lon",
+        "sex",
+        "age",
+        "weight",
+    ]
+    raw = [
+        "id_rep",
+        "enqueteur",
+        "nom_rep",
+        "tel",
+        "region",
+        "milieu",
+        "strate",
+        "zd",
+        "gps_lat",
+        "gps_lon",
+        "sexe",
+        "age",
+        "poids",
+    ]
     columns = dict(zip(fields, raw, strict=True)) | numbers
     return {k: v.upper() if upper else v for k, v in columns.items()}
 
@@ -484,19 +591,28 @@ def _question_numbers(trust: str, unsafe: str, victim: str, reported: str, threa
     threat_items = [i for i in ITEM_NAMES if i.startswith("threat_")]
     return {
         **{item: f"{trust}_{k}" for k, item in enumerate(TRUST_ITEMS, start=1)},
-        "unsafe_frequency": unsafe, "victim_12m": victim, "reported_to_police": reported,
+        "unsafe_frequency": unsafe,
+        "victim_12m": victim,
+        "reported_to_police": reported,
         **{item: f"{threats}_{k}" for k, item in enumerate(threat_items, start=1)},
-        "abuse_witnessed": abuse, "knows_complaint_mechanism": knows,
+        "abuse_witnessed": abuse,
+        "knows_complaint_mechanism": knows,
     }
 
 
 A_BASELINE = PartnerALayout(
     _a_columns(True, _question_numbers("q11", "q20", "q21", "q22", "q23", "q30", "q31")),
-    dont_know=8, refused=9, not_applicable=7, id_prefix="A24-",
+    dont_know=8,
+    refused=9,
+    not_applicable=7,
+    id_prefix="A24-",
 )
 A_FOLLOWUP = PartnerALayout(
     _a_columns(False, _question_numbers("q12", "q25", "q26", "q27", "q28", "q35", "q36")),
-    dont_know=98, refused=99, not_applicable=97, id_prefix="A25-",
+    dont_know=98,
+    refused=99,
+    not_applicable=97,
+    id_prefix="A25-",
 )
 AGE_DONT_KNOW, AGE_REFUSED = 98, 99
 
@@ -559,11 +675,18 @@ def partner_a_frame(
     }
     frame = pd.DataFrame(data)
     variable_labels = {
-        col["id"]: "Identifiant du répondant", col["enumerator"]: "Nom de l'enquêteur",
-        col["name"]: "Nom du répondant", col["phone"]: "Téléphone du répondant", col["region"]: "Région",
-        col["milieu"]: "Milieu de résidence", col["stratum"]: "Strate de tirage",
-        col["ea"]: "Zone de dénombrement (ZD)", col["lat"]: "GPS latitude", col["lon"]: "GPS longitude",
-        col["sex"]: "Sexe du répondant", col["age"]: "Âge (années révolues)",
+        col["id"]: "Identifiant du répondant",
+        col["enumerator"]: "Nom de l'enquêteur",
+        col["name"]: "Nom du répondant",
+        col["phone"]: "Téléphone du répondant",
+        col["region"]: "Région",
+        col["milieu"]: "Milieu de résidence",
+        col["stratum"]: "Strate de tirage",
+        col["ea"]: "Zone de dénombrement (ZD)",
+        col["lat"]: "GPS latitude",
+        col["lon"]: "GPS longitude",
+        col["sex"]: "Sexe du répondant",
+        col["age"]: "Âge (années révolues)",
         **{col[item]: f"{col[item].upper()}. {ITEM_LABELS_FR[item]}" for item in ITEM_NAMES},
         col["weight"]: "Poids de sondage",
     }
@@ -597,8 +720,18 @@ THREAT_CHOICES = {
     "threat_theft": "vols",
 }
 P_OTHER_THREAT = 0.05
-OTHER_THREATS = ("aucune menace", "rien", "pas de menace", "les mines", "enlèvements", "coupeurs de route",
-                 "inondations", "conflits entre éleveurs et agriculteurs", "les chiens errants", "la drogue")
+OTHER_THREATS = (
+    "aucune menace",
+    "rien",
+    "pas de menace",
+    "les mines",
+    "enlèvements",
+    "coupeurs de route",
+    "inondations",
+    "conflits entre éleveurs et agriculteurs",
+    "les chiens errants",
+    "la drogue",
+)
 REGION_SPELLINGS = {
     "ML-4": (("Ségou", 0.70), ("SEGOU", 0.12), ("Segou", 0.12), ("segou ", 0.06)),
     "ML-5": (("Mopti", 0.85), ("MOPTI", 0.10), ("mopti", 0.05)),
@@ -668,12 +801,14 @@ def kobo_times(rng: np.random.Generator, sample: pd.DataFrame, enumerator: pd.Se
         upload = ends[members[-1]] + dt.timedelta(seconds=int(rng.integers(3600, 48 * 3600)))
         submitted.update({i: upload + dt.timedelta(seconds=3 * k) for k, i in enumerate(members)})
     times = pd.DataFrame({"start": starts, "end": ends, "submitted": submitted}).loc[sample.index]
-    return pd.DataFrame({
-        "start": times["start"].map(iso),
-        "end": times["end"].map(iso),
-        "today": times["start"].map(lambda t: t.strftime("%Y-%m-%d")),
-        "_submission_time": times["submitted"].map(lambda t: iso(t, millis=False)),
-    })
+    return pd.DataFrame(
+        {
+            "start": times["start"].map(iso),
+            "end": times["end"].map(iso),
+            "today": times["start"].map(lambda t: t.strftime("%Y-%m-%d")),
+            "_submission_time": times["submitted"].map(lambda t: iso(t, millis=False)),
+        }
+    )
 
 
 def partner_b_frame(rng: np.random.Generator, sample: pd.DataFrame) -> pd.DataFrame:
@@ -684,33 +819,37 @@ def partner_b_frame(rng: np.random.Generator, sample: pd.DataFrame) -> pd.DataFr
     times = kobo_times(rng, sample, enumerator)
     coords = gps(rng, sample)
     items = {item: kobo_choices(item, sample[item]) for item in ITEM_NAMES if not item.startswith("threat_")}
-    frame = pd.DataFrame({
-        "start": times["start"], "end": times["end"], "today": times["today"],
-        "deviceid": enumerator.map(devices),
-        "identification/enqueteur": enumerator,
-        "identification/id_repondant": [f"B24-{i:04d}" for i in range(1, n + 1)],
-        "identification/telephone": [f"+223{p}" if p else "" for p in phone_digits(rng, n, 0.15)],
-        "identification/region": typed_regions(rng, sample["region_code"]),
-        "identification/milieu": np.where(sample["urban"], "urbain", "rural"),
-        "identification/strate": sample["stratum"],
-        "identification/zd": sample["ea"],
-        "identification/gps": [f"{a:.6f} {o:.6f} {h:.1f} {p:.1f}" for a, o, h, p in coords.itertuples(index=False)],
-        "_identification/gps_latitude": coords["lat"].map("{:.6f}".format),
-        "_identification/gps_longitude": coords["lon"].map("{:.6f}".format),
-        "_identification/gps_altitude": coords["alt"].map("{:.1f}".format),
-        "_identification/gps_precision": coords["precision"].map("{:.1f}".format),
-        "repondant/sexe": sample["gender_code"].map({"m": "homme", "f": "femme"}),
-        "repondant/age": sample["age"].astype(str),
-        **{f"confiance/{c}": items[item] for c, item in zip(KOBO_TRUST_COLUMNS, TRUST_ITEMS, strict=True)},
-        "securite/insecurite": items["unsafe_frequency"],
-        "securite/victime": items["victim_12m"],
-        "securite/signale": items["reported_to_police"],
-        **threat_columns(rng, sample),
-        "droits/abus": items["abuse_witnessed"],
-        "droits/plainte": items["knows_complaint_mechanism"],
-        "poids": sample["weight"].map("{:.4f}".format),
-        "_submission_time": times["_submission_time"],
-    })
+    frame = pd.DataFrame(
+        {
+            "start": times["start"],
+            "end": times["end"],
+            "today": times["today"],
+            "deviceid": enumerator.map(devices),
+            "identification/enqueteur": enumerator,
+            "identification/id_repondant": [f"B24-{i:04d}" for i in range(1, n + 1)],
+            "identification/telephone": [f"+223{p}" if p else "" for p in phone_digits(rng, n, 0.15)],
+            "identification/region": typed_regions(rng, sample["region_code"]),
+            "identification/milieu": np.where(sample["urban"], "urbain", "rural"),
+            "identification/strate": sample["stratum"],
+            "identification/zd": sample["ea"],
+            "identification/gps": [f"{a:.6f} {o:.6f} {h:.1f} {p:.1f}" for a, o, h, p in coords.itertuples(index=False)],
+            "_identification/gps_latitude": coords["lat"].map("{:.6f}".format),
+            "_identification/gps_longitude": coords["lon"].map("{:.6f}".format),
+            "_identification/gps_altitude": coords["alt"].map("{:.1f}".format),
+            "_identification/gps_precision": coords["precision"].map("{:.1f}".format),
+            "repondant/sexe": sample["gender_code"].map({"m": "homme", "f": "femme"}),
+            "repondant/age": sample["age"].astype(str),
+            **{f"confiance/{c}": items[item] for c, item in zip(KOBO_TRUST_COLUMNS, TRUST_ITEMS, strict=True)},
+            "securite/insecurite": items["unsafe_frequency"],
+            "securite/victime": items["victim_12m"],
+            "securite/signale": items["reported_to_police"],
+            **threat_columns(rng, sample),
+            "droits/abus": items["abuse_witnessed"],
+            "droits/plainte": items["knows_complaint_mechanism"],
+            "poids": sample["weight"].map("{:.4f}".format),
+            "_submission_time": times["_submission_time"],
+        }
+    )
     frame = frame.sort_values("_submission_time", kind="stable").reset_index(drop=True)
     frame["_id"] = np.arange(n) + 187_204_311
     frame["_uuid"] = [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(n)]
@@ -781,7 +920,7 @@ def fix_sav_timestamp(path: Path, when: dt.datetime) -> None:
     data = bytearray(path.read_bytes())
     if data[:4] != b"$FL2":
         raise ValueError(f"{path}: not an SPSS system file")
-    data[SAV_DATE_OFFSET:SAV_DATE_OFFSET + len(stamp)] = stamp
+    data[SAV_DATE_OFFSET : SAV_DATE_OFFSET + len(stamp)] = stamp
     path.write_bytes(bytes(data))
 
 
@@ -792,19 +931,30 @@ def fix_dta_timestamp(path: Path, when: dt.datetime) -> None:
     tag = data.find(b"<timestamp>", 0, 512)
     if tag < 0 or data[tag + 11] != len(stamp):
         raise ValueError(f"{path}: unexpected Stata header")
-    data[tag + 12:tag + 12 + len(stamp)] = stamp
+    data[tag + 12 : tag + 12 + len(stamp)] = stamp
     path.write_bytes(bytes(data))
 
 
 def write_sav(path: Path, frame, variable_labels, value_labels, missing) -> None:
-    pyreadstat.write_sav(frame, path, file_label="Partenaire A - enquête de référence 2024",
-                         column_labels=variable_labels, variable_value_labels=value_labels, missing_ranges=missing)
+    pyreadstat.write_sav(
+        frame,
+        path,
+        file_label="Partenaire A - enquête de référence 2024",
+        column_labels=variable_labels,
+        variable_value_labels=value_labels,
+        missing_ranges=missing,
+    )
     fix_sav_timestamp(path, SAV_EXPORTED)
 
 
 def write_dta(path: Path, frame, variable_labels, value_labels) -> None:
-    pyreadstat.write_dta(frame, path, file_label="Partenaire A - enquête de suivi 2025",
-                         column_labels=variable_labels, variable_value_labels=value_labels)
+    pyreadstat.write_dta(
+        frame,
+        path,
+        file_label="Partenaire A - enquête de suivi 2025",
+        column_labels=variable_labels,
+        variable_value_labels=value_labels,
+    )
     fix_dta_timestamp(path, DTA_EXPORTED)
 
 

@@ -80,7 +80,9 @@ def _to_polars(data: pd.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
 def _sample(data: pd.DataFrame, design: SurveyDesign, extra: Iterable[str]) -> svy.Sample:
     _check_design_columns(data, design)
     frame = _to_polars(data, [*design.columns, *extra])
-    sample = svy.Sample(frame, svy.Design(stratum=design.strata, psu=design.psu, wgt=design.weight, pop_size=design.fpc))
+    sample = svy.Sample(
+        frame, svy.Design(stratum=design.strata, psu=design.psu, wgt=design.weight, pop_size=design.fpc)
+    )
     if design.rake_to:
         controls = {var: dict(levels) for var, levels in design.rake_to.items()}
         try:

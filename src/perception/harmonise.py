@@ -112,9 +112,7 @@ def _map_value(
         return None, f"{spec.column} = {shown}: not a valid {var.type} value for {var.name}"
 
 
-def harmonise(
-    raw: RawTable, mapping: SourceMapping, codebook: Codebook, geography: Geography
-) -> pd.DataFrame:
+def harmonise(raw: RawTable, mapping: SourceMapping, codebook: Codebook, geography: Geography) -> pd.DataFrame:
     """Harmonised rows of one source, in file order, one per raw row."""
     data = raw.data
     frame = pd.DataFrame(

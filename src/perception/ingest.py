@@ -73,9 +73,7 @@ def _from_readstat(path: Path, data: pd.DataFrame, meta: Any) -> RawTable:
     for column, values in (getattr(meta, "missing_user_values", None) or {}).items():
         missing.setdefault(column, []).extend(code_key(v) for v in values)
     variable_labels = {
-        column: str(label)
-        for column, label in zip(meta.column_names, meta.column_labels or [], strict=False)
-        if label
+        column: str(label) for column, label in zip(meta.column_names, meta.column_labels or [], strict=False) if label
     }
     return RawTable(path, data, labels, missing, variable_labels)
 
@@ -143,9 +141,7 @@ def select_mapped_columns(table: RawTable, mapping: SourceMapping) -> RawTable:
         for column in missing:
             close = difflib.get_close_matches(column, available, n=1)
             hints.append(f"{column}" + (f" (did you mean {close[0]}?)" if close else ""))
-        raise DataError(
-            f"{table.path}: column(s) named in {mapping.path} not found: {'; '.join(hints)}"
-        )
+        raise DataError(f"{table.path}: column(s) named in {mapping.path} not found: {'; '.join(hints)}")
     keep = mapping.columns
     data = table.data.loc[:, keep].copy()
     data.insert(0, "source_row", range(1, len(data) + 1))

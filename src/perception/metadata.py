@@ -126,8 +126,7 @@ def load_codebook(path: str | Path) -> Codebook:
     specials_raw = raw.get("special_codes") or {}
     special_codes = {name: int(spec["code"]) for name, spec in specials_raw.items()}
     special_labels = {
-        name: _labels(spec.get("label"), f"{where}: special code {name}")
-        for name, spec in specials_raw.items()
+        name: _labels(spec.get("label"), f"{where}: special code {name}") for name, spec in specials_raw.items()
     }
     variables: dict[str, Variable] = {}
     for name, spec in raw["variables"].items():
@@ -139,10 +138,7 @@ def load_codebook(path: str | Path) -> Codebook:
         unknown = [s for s in special if s not in special_codes]
         if unknown:
             raise ConfigError(f"{vwhere}: unknown special code(s) {', '.join(unknown)}")
-        codes = {
-            code: _labels(labels, f"{vwhere}: code {code}")
-            for code, labels in (spec.get("codes") or {}).items()
-        }
+        codes = {code: _labels(labels, f"{vwhere}: code {code}") for code, labels in (spec.get("codes") or {}).items()}
         variables[name] = Variable(
             name=name,
             type=vtype,
@@ -371,9 +367,7 @@ def load_source(path: str | Path, codebook: Codebook, root: str | Path = ".") ->
                             f"{vwhere}: code {raw_code} maps to {target!r}, which {name} does not allow "
                             f"(allowed special codes: {', '.join(var.special) or 'none'})"
                         )
-                elif target != "missing" and var.is_coded and code_key(target) not in {
-                    code_key(c) for c in var.codes
-                }:
+                elif target != "missing" and var.is_coded and code_key(target) not in {code_key(c) for c in var.codes}:
                     raise ConfigError(
                         f"{vwhere}: code {raw_code} maps to {target!r}, not a code of {name} "
                         f"({', '.join(code_key(c) for c in var.codes)})"

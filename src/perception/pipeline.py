@@ -249,5 +249,8 @@ def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.Da
 
 def estimate_indicators(project: Project, responses: dict[str, Path], out: Path) -> None:
     """Every indicator, for every wave and configured domain, in one tidy table."""
-    tables = [estimate_wave(project, wave, pd.read_csv(path, dtype={"region_code": "string"})) for wave, path in responses.items()]
+    tables = [
+        estimate_wave(project, wave, pd.read_csv(path, dtype={"region_code": "string"}))
+        for wave, path in responses.items()
+    ]
     write_csv(pd.concat(tables, ignore_index=True), out)

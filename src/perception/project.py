@@ -132,9 +132,7 @@ class Project:
         for path in self.waves[wave_id].source_paths:
             mapping = load_source(self.root / path, self.codebook, self.root)
             if mapping.wave != wave_id:
-                raise ConfigError(
-                    f"{path}: says wave {mapping.wave!r} but is listed under wave {wave_id!r} in config"
-                )
+                raise ConfigError(f"{path}: says wave {mapping.wave!r} but is listed under wave {wave_id!r} in config")
             mappings.append(mapping)
         return mappings
 

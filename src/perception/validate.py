@@ -55,8 +55,7 @@ def build_schema(codebook: Codebook, geography: Geography) -> pa.DataFrameSchema
     """The Pandera schema every harmonised wave must satisfy."""
     dtypes = {"Int64": "Int64", "Float64": "Float64", "string": "string"}
     columns = {
-        name: pa.Column(dtypes["string"] if name != "source_row" else "Int64", nullable=False)
-        for name in PROVENANCE
+        name: pa.Column(dtypes["string"] if name != "source_row" else "Int64", nullable=False) for name in PROVENANCE
     }
     for var in codebook:
         if var.type == "integer" or var.has_numeric_codes:
@@ -120,7 +119,9 @@ def validate(frame: pd.DataFrame, codebook: Codebook, geography: Geography) -> V
         whole = cases[cases["index"].isna()]
         if not whole.empty:
             first = whole.iloc[0]
-            raise DataError(f"harmonised data: column {first['column']}: {first['check']} ({first['failure_case']})")
+            raise DataError(
+                f"harmonised data: column {first['column']}: {first['check']} ({first['failure_case']})"
+            ) from None
         for _, case in row_cases.iterrows():
             index = int(case["index"])
             column = case["column"]
