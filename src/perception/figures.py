@@ -366,12 +366,22 @@ def figure_path(out_dir: Path, lang: str, wave: str, indicator_id: str) -> Path:
     return Path(out_dir) / lang / wave / f"{indicator_id}.png"
 
 
-def write_figures(indicators_csv: Path, project: Project, out_dir: Path) -> list[Path]:
-    """Write every language × wave × indicator chart; paths in configured order."""
+def write_figures(
+    indicators_csv: Path,
+    project: Project,
+    out_dir: Path,
+    languages: list[str] | None = None,
+    waves: list[str] | None = None,
+) -> list[Path]:
+    """Write every language × wave × indicator chart; paths in configured order.
+
+    ``languages`` and ``waves`` restrict the set, so the workflow can draw
+    each edition and wave as a separate job, in parallel.
+    """
     frame = read_indicators(indicators_csv)
     paths = []
-    for lang in project.languages:
-        for wave in project.wave_ids:
+    for lang in languages or project.languages:
+        for wave in waves or project.wave_ids:
             for indicator in project.indicators:
                 path = figure_path(out_dir, lang, wave, indicator.id)
                 save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path)

@@ -68,3 +68,8 @@ def html_dir(wildcards, output):
 def book_sources_dir(wildcards, input):
     """Generated Markdown goes beside the templates, in book/_src (git-ignored)."""
     return str(Path(input.templates).parent / "_src")
+
+
+wildcard_constraints:
+    wave="|".join(WAVES),
+    lang="|".join(LANGUAGES),

@@ -1,13 +1,11 @@
 rule figures:
-    """Dot-and-whisker charts by region and gender, one per indicator, wave and language."""
+    """Dot-and-whisker charts by region and gender for one language and wave."""
     input:
         indicators=rules.estimate.output.indicators,
         metadata=metadata_files,
     output:
         figures=expand(
-            "data/processed/figures/{lang}/{wave}/{indicator}.png",
-            lang=LANGUAGES,
-            wave=WAVES,
+            "data/processed/figures/{{lang}}/{{wave}}/{indicator}.png",
             indicator=INDICATOR_IDS,
         ),
     params:
@@ -15,7 +13,7 @@ rule figures:
     conda:
         "../../environment.yml"
     log:
-        "logs/figures.log",
+        "logs/figures_{lang}_{wave}.log",
     script:
         "../scripts/figures.py"
 
@@ -26,7 +24,12 @@ rule book:
         indicators=rules.estimate.output.indicators,
         quality=expand("data/processed/{wave}/quality_summary.csv", wave=WAVES),
         sample=expand("data/processed/{wave}/sample_summary.csv", wave=WAVES),
-        figures=rules.figures.output.figures,
+        figures=expand(
+            "data/processed/figures/{lang}/{wave}/{indicator}.png",
+            lang=LANGUAGES,
+            wave=WAVES,
+            indicator=INDICATOR_IDS,
+        ),
         templates="book/templates",
         metadata=metadata_files,
     output:
