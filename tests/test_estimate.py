@@ -91,7 +91,18 @@ def test_missing_values_leave_only_that_variable_and_domains_are_weighted_means(
     data = small_survey()
     design = SurveyDesign("weight", strata="stratum", psu="psu")
     result = estimate_means(data, design, ["y", "share"], by=["region"])
-    assert list(result.columns) == ["variable", "region", "estimate", "se", "ci_low", "ci_high", "df", "n"]
+    assert list(result.columns) == [
+        "variable",
+        "region",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "cv",
+        "deff",
+        "df",
+        "n",
+    ]
     for _, row in result.iterrows():
         part = data[(data["region"] == row["region"]) & data[row["variable"]].notna()]
         expected = np.average(part[row["variable"]], weights=part["weight"])

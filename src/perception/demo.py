@@ -44,6 +44,11 @@ linear predictor is
 - ``WAVE_SHIFTS`` lists the follow-up changes (e.g. trust in the police up
   about 5 points in Mopti).
 
+The six trust items are correlated within a respondent (a latent trust
+level, Gaussian copula with correlation 0.8 between the items' latent
+scores): each item keeps exactly its model distribution, so the truth is
+unchanged, and the trust index has a realistic Cronbach's alpha.
+
 Besides the substantive answers, every item except the threats gets "don't
 know" with probability 0.03 and "refused" with 0.01, independently of the
 substantive answer, so they do not change the true shares. "Reported to the
@@ -51,7 +56,12 @@ police" is asked of victims only (not applicable otherwise).
 
 The true value of an indicator in a domain (national, region, gender,
 region x gender) is the adult-population-weighted average, over the cells of
-the domain, of P(success | substantive answer).
+the domain, of the indicator's expectation in the cell: P(success |
+substantive answer) for a share, 1 - prod(1 - p_i) for "any of" (items are
+drawn independently), the expected code for a mean, and the mean of the
+items' expected rescaled codes for an index. For a subpopulation share
+(reported to the police among victims) cells are weighted by their share of
+victims. Indicator definitions are read from ``config/indicators.yaml``.
 
 Samples
 -------
@@ -228,21 +238,8 @@ DONT_KNOW, REFUSED, NOT_APPLICABLE = -1, -2, -3
 P_DONT_KNOW, P_REFUSED = 0.03, 0.01
 EFFECT_SD = 0.15
 
-# Indicator -> (variable, success codes): mirrors config/indicators.yaml (a test checks it).
-INDICATORS = {
-    "trust_police": ("trust_police", (2, 3)),
-    "trust_gendarmerie": ("trust_gendarmerie", (2, 3)),
-    "trust_national_guard": ("trust_national_guard", (2, 3)),
-    "trust_army": ("trust_army", (2, 3)),
-    "trust_courts": ("trust_courts", (2, 3)),
-    "trust_customary": ("trust_customary", (2, 3)),
-    "feel_unsafe": ("unsafe_frequency", (1, 2, 3, 4)),
-    "victim_12m": ("victim_12m", (1,)),
-    "threat_armed_groups": ("threat_armed_groups", (1,)),
-    "threat_banditry": ("threat_banditry", (1,)),
-    "abuse_witnessed": ("abuse_witnessed", (1,)),
-    "knows_complaint_mechanism": ("knows_complaint_mechanism", (1,)),
-}
+REGISTRY = Path(__file__).resolve().parents[2] / "config"
+TRUST_CORRELATION = 0.8  # latent correlation between trust items (Gaussian copula)
 DOMAIN_KEYS = ("region_code", "gender_code")
 DOMAINS = ((), ("region_code",), ("gender_code",), ("region_code", "gender_code"))
 
@@ -279,24 +276,58 @@ def cell_probabilities(item: Item, wave: str, region: str, urban: bool, gender: 
     return answer_probabilities(item, eta)
 
 
-def truth_table(effects: dict) -> pd.DataFrame:
+def _load_registry() -> tuple:
+    from perception.indicators import load_indicators
+    from perception.metadata import load_codebook
+
+    return load_indicators(REGISTRY / "indicators.yaml", load_codebook(REGISTRY / "codebook.yaml"))
+
+
+def cell_truth(indicator, wave: str, cell, effects: dict) -> tuple[float, float]:
+    """(expected value, weight in the denominator) of an indicator in one cell.
+
+    Special answers are independent of the substantive ones with the same
+    rate in every cell, so they cancel out; a subpopulation (``among``)
+    weights each cell by how many of its adults belong to it.
+    """
+
+    def probs(variable: str) -> np.ndarray:
+        return cell_probabilities(ITEM[variable], wave, cell.region_code, cell.urban, cell.gender_code, effects)
+
+    def mean_code(variable: str) -> float:
+        p = probs(variable)
+        return float(np.dot(np.arange(len(p)), p))
+
+    success = list(indicator.success_codes)
+    if indicator.type == "share":
+        value = float(probs(indicator.variable)[success].sum())
+    elif indicator.type == "any_of":
+        value = 1.0 - float(np.prod([1.0 - probs(v)[success].sum() for v in indicator.variables]))
+    elif indicator.type == "mean":
+        value = mean_code(indicator.variable)
+    else:  # index: items rescaled to 0-100, averaged
+        value = 100.0 * float(np.mean([mean_code(v) / (ITEM[v].n_codes - 1) for v in indicator.variables]))
+    weight = 1.0
+    if indicator.among is not None:
+        weight = float(probs(indicator.among.variable)[list(indicator.among.codes)].sum())
+    return value, weight
+
+
+def truth_table(effects: dict, indicators: tuple | None = None) -> pd.DataFrame:
     """Every indicator's true value by wave and domain (national, region, gender, both)."""
     cells = cell_populations()
     rows = []
     for wave in WAVE_SHIFTS:
-        for indicator, (variable, success) in INDICATORS.items():
-            probs = [
-                cell_probabilities(ITEM[variable], wave, c.region_code, c.urban, c.gender_code, effects)
-                for c in cells.itertuples()
-            ]
-            success_share = np.array([p[list(success)].sum() for p in probs])
-            frame = cells.assign(weighted=success_share * cells["population"])
+        for indicator in indicators or _load_registry():
+            values = np.array([cell_truth(indicator, wave, c, effects) for c in cells.itertuples()])
+            denominator = cells["population"] * values[:, 1]
+            frame = cells.assign(weighted=values[:, 0] * denominator, denominator=denominator)
             for keys in DOMAINS:
                 # a domain variable not in the breakdown is "" (all), as in the CSV
                 by = [frame[k] if k in keys else pd.Series("", index=frame.index, name=k) for k in DOMAIN_KEYS]
-                sums = frame.groupby(by, sort=False)[["weighted", "population"]].sum()
+                sums = frame.groupby(by, sort=False)[["weighted", "denominator"]].sum()
                 for (region, gender), row in sums.iterrows():
-                    rows.append((wave, indicator, region, gender, round(row["weighted"] / row["population"], 6)))
+                    rows.append((wave, indicator.id, region, gender, round(row["weighted"] / row["denominator"], 6)))
     return pd.DataFrame(rows, columns=["wave", "indicator", *DOMAIN_KEYS, "true_value"])
 
 
@@ -335,10 +366,29 @@ def stratum_id(region: str, urban: bool) -> str:
     return f"{region}-{'U' if urban else 'R'}"
 
 
-def draw_answers(rng: np.random.Generator, probs: np.ndarray, n: int) -> np.ndarray:
-    """n answers from an EA-level distribution drawn around the cell's one."""
+def draw_answers(rng: np.random.Generator, probs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Answers from an EA-level distribution drawn around the cell's one.
+
+    ``uniforms`` are the respondents' uniform draws; correlated uniforms give
+    correlated answers with unchanged marginal distributions (a copula).
+    """
     ea_probs = rng.dirichlet(np.maximum(probs, 1e-12) * CONCENTRATION)  # Dirichlet needs alpha > 0
-    return np.minimum(np.searchsorted(np.cumsum(ea_probs), rng.random(n)), len(probs) - 1)
+    return np.minimum(np.searchsorted(np.cumsum(ea_probs), uniforms), len(probs) - 1)
+
+
+def trust_uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Uniform draws for the trust items sharing a latent trust level per respondent.
+
+    Gaussian copula: Phi(rho * z + sqrt(1 - rho^2) * e) is uniform for every
+    item, so each item keeps its model distribution (and the truth), while
+    the items correlate as a real battery does.
+    """
+    from scipy.stats import norm
+
+    latent = rng.standard_normal(n)
+    noise = rng.standard_normal((len(TRUST_ITEMS), n))
+    rho = TRUST_CORRELATION
+    return norm.cdf(rho * latent + np.sqrt(1 - rho**2) * noise)
 
 
 def add_specials(rng: np.random.Generator, codes: np.ndarray) -> np.ndarray:
@@ -361,12 +411,16 @@ def simulate_ea(rng: np.random.Generator, wave: str, region: str, urban: bool, e
             "age": 18 + np.minimum(rng.exponential(15, n), 72).astype(int),
         }
     )
+    correlated = dict(zip(TRUST_ITEMS, trust_uniforms(rng, n), strict=True))
     for item in ITEMS:
         codes = np.zeros(n, dtype=int)
+        uniforms = correlated.get(item.variable)
+        if uniforms is None:
+            uniforms = rng.random(n)
         for gender in GENDERS:
             mask = genders == gender
             probs = cell_probabilities(item, wave, region, urban, gender, effects)
-            codes[mask] = draw_answers(rng, probs, int(mask.sum()))
+            codes[mask] = draw_answers(rng, probs, uniforms[mask])
         if item.has_special:
             codes = add_specials(rng, codes)
         frame[item.variable] = codes

@@ -21,35 +21,68 @@ import svy
 
 from perception.errors import DataError
 
-RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "n"]
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "df", "n"]
+
+
+SINGLETON_RULES = {
+    # R's options(survey.lonely.psu = ...) -> svy's singleton rule
+    "fail": None,
+    "adjust": "center",
+    "average": "scale",
+    "remove": "skip",
+    "certainty": "skip",
+}
 
 
 @dataclass(frozen=True)
 class SurveyDesign:
-    """Names of the design columns, and optional raking margins.
+    """Names of the design columns, and optional weighting to population margins.
 
     ``rake_to`` maps a variable to ``{level: population}``; when set, the
     weights are raked to those margins and variances account for the raking
-    as R's ``rake()`` does (svy keeps the calibration in the sample).
-    ``fpc`` names a column holding the population size of each stratum (or of
-    the PSU population in a one-stage cluster design), as R's ``fpc=``.
+    as R's ``rake()`` does (svy keeps the calibration in the sample). One
+    margin is post-stratification. ``rake_bounds`` bounds the adjustment
+    factors; ``trim_ratio`` caps final weights at that multiple of the median
+    weight, redistributing the excess.
+
+    ``ssu`` names the second-stage unit; ``fpc`` a population-size column (or a
+    ``(psu, ssu)`` pair for two stages), as R's ``fpc=``. ``singleton`` is the
+    rule for strata with a single PSU, named as R's ``survey.lonely.psu``:
+    ``fail`` (default: stop and list them), ``adjust``, ``average``,
+    ``remove`` or ``certainty``.
     """
 
     weight: str
     strata: str | None = None
     psu: str | None = None
     rake_to: Mapping[str, Mapping[Any, float]] | None = None
-    fpc: str | None = None
+    fpc: str | tuple[str, str] | None = None
+    ssu: str | None = None
+    singleton: str = "fail"
+    rake_bounds: tuple[float, float] | None = None
+    trim_ratio: float | None = None
 
     def __post_init__(self):
         if self.rake_to is not None:
             frozen = {var: MappingProxyType(dict(levels)) for var, levels in self.rake_to.items()}
             object.__setattr__(self, "rake_to", MappingProxyType(frozen))
+        if isinstance(self.fpc, list):
+            object.__setattr__(self, "fpc", tuple(self.fpc))
+        if self.singleton not in SINGLETON_RULES:
+            raise ValueError(f"singleton must be one of {', '.join(SINGLETON_RULES)}, not {self.singleton!r}")
 
     @property
     def columns(self) -> list[str]:
-        names = [self.weight, self.strata, self.psu, self.fpc, *(self.rake_to or {})]
+        fpc = list(self.fpc) if isinstance(self.fpc, tuple) else [self.fpc]
+        names = [self.weight, self.strata, self.psu, self.ssu, *fpc, *(self.rake_to or {})]
         return [n for n in names if n is not None]
+
+    def _svy_design(self) -> svy.Design:
+        fpc = svy.PopSize(*self.fpc) if isinstance(self.fpc, tuple) else self.fpc
+        rule = SINGLETON_RULES[self.singleton]
+        return svy.Design(
+            stratum=self.strata, psu=self.psu, ssu=self.ssu, wgt=self.weight, pop_size=fpc, singleton=rule
+        )
 
 
 def _check_design_columns(data: pd.DataFrame, design: SurveyDesign) -> None:
@@ -80,16 +113,36 @@ def _to_polars(data: pd.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
 def _sample(data: pd.DataFrame, design: SurveyDesign, extra: Iterable[str]) -> svy.Sample:
     _check_design_columns(data, design)
     frame = _to_polars(data, [*design.columns, *extra])
-    sample = svy.Sample(
-        frame, svy.Design(stratum=design.strata, psu=design.psu, wgt=design.weight, pop_size=design.fpc)
-    )
+    sample = svy.Sample(frame, design._svy_design())
+    if design.singleton == "fail" and design.strata and design.psu:
+        singletons = sample.singletons
+        if singletons.height:
+            rows = singletons.iter_rows(named=True)
+            listed = ", ".join(f"{row[design.strata]} (PSU {row[design.psu]})" for row in rows)
+            raise DataError(
+                f"strata with a single PSU, whose variance cannot be estimated: {listed}. "
+                "Fix the stratum ids or choose a singleton rule in the wave's design "
+                "(adjust, average, remove or certainty, as R's survey.lonely.psu)"
+            )
+    trimming = None
+    if design.trim_ratio is not None:
+        trimming = svy.TrimConfig(upper=svy.Threshold("median", design.trim_ratio))
     if design.rake_to:
         controls = {var: dict(levels) for var, levels in design.rake_to.items()}
         try:
-            sample = sample.weighting.rake(controls=controls, wgt_name="_raked_weight")
+            sample = sample.weighting.rake(
+                controls=controls, wgt_name="_raked_weight", bounds=design.rake_bounds, trimming=trimming
+            )
         except Exception as exc:  # svy raises several types; the message is what matters
-            raise DataError(f"raking to the configured margins failed: {exc}") from None
+            raise DataError(f"raking to the configured margins failed: {_first_line(exc)}") from None
+    elif trimming is not None:
+        sample = sample.weighting.trim(upper=svy.Threshold("median", design.trim_ratio), wgt_name="_trimmed_weight")
     return sample
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def final_weights(data: pd.DataFrame, design: SurveyDesign) -> pd.Series:
@@ -115,14 +168,15 @@ def estimate_means(
 
     Returns one row per variable and domain: ``variable``, one column per
     ``by`` name, ``estimate``, ``se``, ``ci_low``, ``ci_high`` (95 %, t with
-    the design degrees of freedom), ``df`` and ``n`` (unweighted respondents
-    with a value). Missing values are excluded variable by variable.
+    the design degrees of freedom), ``cv``, ``deff`` (design effect, without
+    replacement), ``df`` and ``n`` (unweighted respondents with a value).
+    Missing values are excluded variable by variable.
     """
     by = list(by)
     sample = _sample(data, design, [*variables, *by])
     rows = []
     for variable in variables:
-        result = sample.estimation.mean(variable, by=by or None, drop_nulls=True)
+        result = sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff="wor")
         tidy = _tidy(result, by)
         tidy.insert(0, "variable", variable)
         rows.append(tidy)
@@ -130,36 +184,45 @@ def estimate_means(
     return _order_domains(out, data, ["variable"], by)
 
 
+CI_METHODS = ("logit", "korn-graubard")
+
+
 def estimate_shares(
     data: pd.DataFrame,
     design: SurveyDesign,
     variables: Sequence[str],
     by: Sequence[str] = (),
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
-    """Design-based shares of 0/1 ``variables`` with logit confidence intervals.
+    """Design-based shares of 0/1 ``variables``.
 
     The logit interval (R's ``svyciprop(method="logit")``) stays inside [0, 1]
-    and is the default for proportions; where the share is exactly 0 or 1 the
-    logit interval is undefined and the Korn-Graubard interval is used.
-    Columns as :func:`estimate_means`.
+    and is the default; ``ci_method="korn-graubard"`` gives the Korn-Graubard
+    interval. Where the share is exactly 0 or 1 the logit interval is
+    undefined and the Korn-Graubard one is used. Columns as
+    :func:`estimate_means`, plus ``kg_low`` and ``kg_high``, the Korn-Graubard
+    interval that the NCHS presentation standard is defined on.
     """
+    if ci_method not in CI_METHODS:
+        raise ValueError(f"ci_method must be one of {', '.join(CI_METHODS)}")
     by = list(by)
     sample = _sample(data, design, [*variables, *by])
     rows = []
     for variable in variables:
-        logit = _share_rows(sample, variable, by, "logit")
-        undefined = logit["ci_low"].isna() | logit["ci_high"].isna()
-        if undefined.any():
-            korn = _share_rows(sample, variable, by, "korn-graubard")
-            logit.loc[undefined, ["ci_low", "ci_high"]] = korn.loc[undefined, ["ci_low", "ci_high"]]
-        logit.insert(0, "variable", variable)
-        rows.append(logit)
+        table = _share_rows(sample, variable, by, ci_method)
+        korn = table if ci_method == "korn-graubard" else _share_rows(sample, variable, by, "korn-graubard")
+        undefined = table["ci_low"].isna() | table["ci_high"].isna()
+        table.loc[undefined, ["ci_low", "ci_high"]] = korn.loc[undefined, ["ci_low", "ci_high"]].to_numpy()
+        table["kg_low"] = korn["ci_low"].to_numpy()
+        table["kg_high"] = korn["ci_high"].to_numpy()
+        table.insert(0, "variable", variable)
+        rows.append(table)
     out = pd.concat(rows, ignore_index=True)
     return _order_domains(out, data, ["variable"], by)
 
 
 def _share_rows(sample: svy.Sample, variable: str, by: list[str], ci_method: str) -> pd.DataFrame:
-    result = sample.estimation.prop(variable, by=by or None, drop_nulls=True, ci_method=ci_method)
+    result = sample.estimation.prop(variable, by=by or None, drop_nulls=True, ci_method=ci_method, deff="wor")
     frame = result.to_polars().to_pandas()
     frame = frame[frame[variable] == 1].reset_index(drop=True)
     frame = frame.rename(columns={"est": "estimate", "lci": "ci_low", "uci": "ci_high"})

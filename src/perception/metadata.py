@@ -239,63 +239,6 @@ def load_geography(path: str | Path, layout: str | None = None) -> Geography:
 
 
 # --------------------------------------------------------------------------
-# Indicator registry
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A share of respondents whose answer is one of ``success_codes``."""
-
-    id: str
-    chapter: str
-    variable: str
-    success_codes: tuple[int, ...]
-    label: dict[str, str]
-    definition: dict[str, str]
-    denominator_includes: tuple[str, ...] = ()
-
-
-def load_indicators(path: str | Path, codebook: Codebook) -> tuple[Indicator, ...]:
-    raw = load_yaml(path)
-    where = str(path)
-    indicators = []
-    seen: set[str] = set()
-    for spec in (raw or {}).get("indicators", []):
-        iid = spec.get("id")
-        iwhere = f"{where}: indicator {iid}"
-        if not iid or iid in seen:
-            raise ConfigError(f"{iwhere}: every indicator needs a unique id")
-        seen.add(iid)
-        variable = spec.get("variable")
-        if variable not in codebook.variables:
-            raise ConfigError(f"{iwhere}: variable {variable!r} is not in the codebook")
-        var = codebook[variable]
-        success = tuple(spec.get("success_codes") or ())
-        bad = [c for c in success if c not in var.codes]
-        if not success or bad:
-            raise ConfigError(f"{iwhere}: success_codes must be codes of {variable} (bad: {bad})")
-        includes = tuple(spec.get("denominator_includes") or ())
-        unknown = [s for s in includes if s not in var.special]
-        if unknown:
-            raise ConfigError(f"{iwhere}: denominator_includes {unknown} are not special codes of {variable}")
-        indicators.append(
-            Indicator(
-                id=iid,
-                chapter=str(spec.get("chapter", "other")),
-                variable=variable,
-                success_codes=success,
-                label=_labels(spec.get("label"), iwhere),
-                definition=_labels(spec.get("definition"), iwhere),
-                denominator_includes=includes,
-            )
-        )
-    if not indicators:
-        raise ConfigError(f"{where}: no indicators defined")
-    return tuple(indicators)
-
-
-# --------------------------------------------------------------------------
 # Source mappings
 # --------------------------------------------------------------------------
 

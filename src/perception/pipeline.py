@@ -16,28 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from perception.estimate import SurveyDesign, estimate_shares, final_weights
+from perception.analysis import prepare, run_estimation
+from perception.estimate import final_weights
 from perception.harmonise import harmonise
 from perception.ingest import RawTable, read_file, select_mapped_columns
-from perception.metadata import Indicator
 from perception.project import Project
 from perception.validate import validate
 
 FLOAT_FORMAT = "%.10g"
-INDICATOR_COLUMNS = [
-    "wave",
-    "indicator",
-    "domain",
-    "region_code",
-    "gender_code",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "n",
-    "is_suppressed",
-]
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
@@ -156,11 +142,6 @@ def validate_wave(
 # --------------------------------------------------------------------------
 
 
-def wave_design(project: Project, wave: str) -> SurveyDesign:
-    design = project.waves[wave].design
-    return SurveyDesign(weight=design.weight, strata=design.strata, psu=design.psu)
-
-
 def weight_wave(project: Project, wave: str, valid: Path, out_responses: Path, out_sample: Path) -> None:
     """Attach the final weight and publish the de-identified responses.
 
@@ -168,7 +149,8 @@ def weight_wave(project: Project, wave: str, valid: Path, out_responses: Path, o
     allowlist is the codebook, so a new column never leaks by default.
     """
     frame = pd.read_parquet(valid)
-    frame["weight_final"] = final_weights(frame, wave_design(project, wave))
+    prepared, design = prepare(project, wave, frame)
+    frame["weight_final"] = final_weights(prepared, design).to_numpy()
     published = project.codebook.published()
     responses = frame[["source_id", *published, "weight_final"]].copy()
     responses.insert(0, "wave", wave)
@@ -198,59 +180,8 @@ def sample_summary(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 
-def indicator_values(frame: pd.DataFrame, indicator: Indicator, project: Project) -> pd.Series:
-    """1 when the answer is a success code, 0 for other counted answers, else missing.
-
-    Special codes (don't know, refused, not applicable) are missing unless the
-    registry lists them in ``denominator_includes``: they never enter a share
-    by accident.
-    """
-    codes = frame[indicator.variable]
-    var = project.codebook[indicator.variable]
-    counted = [*var.codes, *(project.codebook.special_code(s) for s in indicator.denominator_includes)]
-    values = pd.Series(pd.NA, index=frame.index, dtype="Float64")
-    values[codes.isin(counted).fillna(False)] = 0.0
-    values[codes.isin(indicator.success_codes).fillna(False)] = 1.0
-    return values
-
-
-def domain_name(by: tuple[str, ...]) -> str:
-    return "_".join(name.removesuffix("_code") for name in by) or "national"
-
-
-def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFrame:
-    design = wave_design(project, wave)
-    data = responses.copy()
-    data["region_code"] = pd.Categorical(data["region_code"], categories=project.geography.codes)
-    gender_codes = list(project.codebook["gender_code"].codes)
-    data["gender_code"] = pd.Categorical(data["gender_code"], categories=gender_codes)
-    columns = []
-    for indicator in project.indicators:
-        data[indicator.id] = indicator_values(data, indicator, project)
-        columns.append(indicator.id)
-    parts = []
-    for by in project.domains:
-        table = estimate_shares(data, design, columns, by=by)
-        table = table.rename(columns={"variable": "indicator"})
-        table.insert(0, "wave", wave)
-        table.insert(2, "domain", domain_name(by))
-        parts.append(table)
-    out = pd.concat(parts, ignore_index=True)
-    for name in ("region_code", "gender_code"):
-        if name not in out:
-            out[name] = pd.NA
-    out["is_suppressed"] = out["n"] < project.min_cell_n
-    out.loc[out["is_suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = float("nan")
-    indicator_rank = {ind.id: i for i, ind in enumerate(project.indicators)}
-    out["_rank"] = out["indicator"].map(indicator_rank)
-    out = out.sort_values("_rank", kind="stable").drop(columns="_rank")
-    return out[INDICATOR_COLUMNS].reset_index(drop=True)
-
-
-def estimate_indicators(project: Project, responses: dict[str, Path], out: Path) -> None:
-    """Every indicator, for every wave and configured domain, in one tidy table."""
-    tables = [
-        estimate_wave(project, wave, pd.read_csv(path, dtype={"region_code": "string"}))
-        for wave, path in responses.items()
-    ]
-    write_csv(pd.concat(tables, ignore_index=True), out)
+def estimate_indicators(project: Project, responses: dict[str, Path], outputs: dict[str, Path]) -> None:
+    """Write indicators, comparisons, weighting diagnostics and index reliability."""
+    tables = run_estimation(project, responses)
+    for name, path in outputs.items():
+        write_csv(tables[name], path)

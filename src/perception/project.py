@@ -15,14 +15,13 @@ from typing import Any
 import jsonschema
 
 from perception.errors import ConfigError
+from perception.indicators import Indicator, load_indicators
 from perception.metadata import (
     Codebook,
     Geography,
-    Indicator,
     SourceMapping,
     load_codebook,
     load_geography,
-    load_indicators,
     load_source,
     load_yaml,
 )
@@ -64,6 +63,18 @@ class WaveDesign:
     weight: str
     strata: str | None = None
     psu: str | None = None
+    ssu: str | None = None
+    fpc: str | tuple[str, str] | None = None
+    singleton: str = "fail"
+
+
+@dataclass(frozen=True)
+class WaveWeighting:
+    """How a wave's design weights are adjusted to population margins."""
+
+    rake_to: tuple[Path, ...] = ()
+    bounds: tuple[float, float] | None = None
+    trim_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class Wave:
     label: dict[str, str]
     source_paths: tuple[Path, ...]
     design: WaveDesign
+    weighting: WaveWeighting
 
 
 class Project:
@@ -102,11 +114,26 @@ class Project:
         waves = {}
         for wave_id, spec in self.config["waves"].items():
             design = spec["design"]
+            fpc = design.get("fpc")
+            weighting = spec.get("weighting") or {}
+            bounds = weighting.get("bounds")
             waves[wave_id] = Wave(
                 id=wave_id,
                 label=dict(spec["label"]),
                 source_paths=tuple(Path(p) for p in spec["sources"]),
-                design=WaveDesign(design["weight"], design.get("strata"), design.get("psu")),
+                design=WaveDesign(
+                    weight=design["weight"],
+                    strata=design.get("strata"),
+                    psu=design.get("psu"),
+                    ssu=design.get("ssu"),
+                    fpc=tuple(fpc) if isinstance(fpc, list) else fpc,
+                    singleton=design.get("singleton", "fail"),
+                ),
+                weighting=WaveWeighting(
+                    rake_to=tuple(self.root / p for p in weighting.get("rake_to") or ()),
+                    bounds=tuple(bounds) if bounds else None,
+                    trim_ratio=weighting.get("trim_ratio"),
+                ),
             )
         return waves
 

@@ -41,7 +41,8 @@ from perception.figures import (
     load_strings,
     read_indicators,
 )
-from perception.metadata import LANGUAGES, Indicator
+from perception.indicators import Indicator
+from perception.metadata import LANGUAGES
 from perception.project import Project
 
 TEMPLATES_DIR = Path("book/templates")

@@ -48,6 +48,12 @@ def metadata_files(wildcards=None):
     ]
 
 
+def weighting_target_files(wildcards=None):
+    """Population margins of every wave: a corrected target reruns estimation."""
+    paths = [str(p) for wave in PROJECT.waves.values() for p in wave.weighting.rake_to]
+    return list(dict.fromkeys(paths))
+
+
 def figures_dir(wildcards, output):
     """data/processed/figures, from the first figure path <dir>/<lang>/<wave>/<indicator>.png."""
     return str(Path(output.figures[0]).parents[2])

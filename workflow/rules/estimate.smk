@@ -1,10 +1,14 @@
 rule estimate:
-    """Design-based indicators for every wave and domain."""
+    """Design-based indicators, comparisons and weighting diagnostics for every wave."""
     input:
         responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
+        margins=weighting_target_files,
         metadata=metadata_files,
     output:
         indicators="data/processed/indicators.csv",
+        comparisons="data/processed/comparisons.csv",
+        weighting_diagnostics="data/processed/weighting_diagnostics.csv",
+        index_reliability="data/processed/index_reliability.csv",
     conda:
         "../../environment.yml"
     log:

@@ -19,6 +19,7 @@ rule publish_responses:
     """Attach final weights and write the de-identified, allowlisted responses."""
     input:
         valid=rules.validate.output.valid,
+        margins=weighting_target_files,
         metadata=metadata_files,
     output:
         responses="data/processed/{wave}/responses.csv",
