@@ -13,4 +13,5 @@ rule all:
         responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
         quarantine=expand("data/processed/{wave}/quarantine.csv", wave=WAVES),
         indicators="data/processed/indicators.csv",
+        models="data/processed/models.csv",
         book="book/_build/html/index.html",

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from perception import SurveyDesign, estimate_means, final_weights
+from perception.errors import DataError
 from perception.estimate import estimate_shares
 
 
@@ -120,3 +121,39 @@ def test_shares_have_logit_intervals_inside_unit_interval():
     assert north["ci_low"] == pytest.approx(0.0) and 0.0 < north["ci_high"] < 0.1
     south = result[result["region"] == "south"].iloc[0]
     assert 0.0 < south["ci_low"] < south["estimate"] < south["ci_high"] < 1.0
+
+
+def test_two_stage_cluster_mean_matches_r(shared):
+    data = pd.read_csv(shared / "reference/survey/api/apiclus2.csv")
+    design = SurveyDesign("pw", psu="dnum", ssu="snum", fpc=("fpc1", "fpc2"))
+    result = estimate_means(data, design, ["api00"]).iloc[0]
+    assert rel(result["estimate"], 670.81) < ROUNDING
+    assert rel(result["se"], 30.099) < ROUNDING
+
+
+def test_post_stratified_cluster_mean_matches_r_calibrate(api):
+    # caleg.Rout.save: calibrate(dclus1, ~stype, c(6194, H=755, M=1018)) is post-stratification on stype
+    design = SurveyDesign("pw", psu="dnum", fpc="fpc", rake_to={"stype": {"E": 4421, "H": 755, "M": 1018}})
+    result = estimate_means(api["apiclus1"], design, ["api00"]).iloc[0]
+    assert rel(result["estimate"], 642.31) < ROUNDING
+    assert rel(result["se"], 23.921) < ROUNDING
+
+
+def test_singleton_strata_stop_with_their_names_unless_a_rule_is_chosen():
+    data = small_survey()
+    data.loc[data["stratum"] == "c", "psu"] = "c-only"
+    with pytest.raises(DataError, match=r"single PSU.*c \(PSU c-only\)"):
+        estimate_means(data, SurveyDesign("weight", strata="stratum", psu="psu"), ["share"])
+    adjusted = estimate_means(data, SurveyDesign("weight", strata="stratum", psu="psu", singleton="adjust"), ["share"])
+    removed = estimate_means(data, SurveyDesign("weight", strata="stratum", psu="psu", singleton="remove"), ["share"])
+    assert adjusted["se"].iloc[0] > 0 and removed["se"].iloc[0] > 0
+    with pytest.raises(ValueError, match="singleton must be one of"):
+        SurveyDesign("weight", singleton="collapse-everything")
+
+
+def test_trimming_caps_weights_at_a_multiple_of_the_median():
+    data = small_survey()
+    data.loc[0, "weight"] = 100.0
+    weights = final_weights(data, SurveyDesign("weight", strata="stratum", psu="psu", trim_ratio=5.0))
+    assert weights.max() <= 5.0 * weights.median() * (1 + 1e-6)
+    assert weights.sum() == pytest.approx(data["weight"].sum())

@@ -24,6 +24,11 @@ from perception.errors import DataError
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "df", "n"]
 
 
+# Rake until margins match to a negligible relative error, so results do not
+# depend on where an iterative algorithm happened to stop.
+RAKE_TOLERANCE = 1e-10
+RAKE_MAX_ITERATIONS = 1000
+
 SINGLETON_RULES = {
     # R's options(survey.lonely.psu = ...) -> svy's singleton rule
     "fail": None,
@@ -131,7 +136,12 @@ def _sample(data: pd.DataFrame, design: SurveyDesign, extra: Iterable[str]) -> s
         controls = {var: dict(levels) for var, levels in design.rake_to.items()}
         try:
             sample = sample.weighting.rake(
-                controls=controls, wgt_name="_raked_weight", bounds=design.rake_bounds, trimming=trimming
+                controls=controls,
+                wgt_name="_raked_weight",
+                bounds=design.rake_bounds,
+                trimming=trimming,
+                tol=RAKE_TOLERANCE,
+                max_iter=RAKE_MAX_ITERATIONS,
             )
         except Exception as exc:  # svy raises several types; the message is what matters
             raise DataError(f"raking to the configured margins failed: {_first_line(exc)}") from None

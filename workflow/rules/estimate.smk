@@ -15,3 +15,19 @@ rule estimate:
         "logs/estimate.log",
     script:
         "../scripts/estimate.py"
+
+
+rule model:
+    """Survey-weighted logistic regressions of trust (odds ratios)."""
+    input:
+        responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
+        margins=weighting_target_files,
+        metadata=metadata_files,
+    output:
+        models="data/processed/models.csv",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/model.log",
+    script:
+        "../scripts/model.py"

@@ -1,0 +1,34 @@
+# Independent computation of demo indicators with R's survey package, for
+# tests/test_against_r.py. Usage:
+#   Rscript demo_estimates.R responses.csv region_margins.csv sex_margins.csv out.csv
+suppressPackageStartupMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+responses <- read.csv(args[1], stringsAsFactors = FALSE, na.strings = "")
+region_targets <- read.csv(args[2], stringsAsFactors = FALSE)
+sex_targets <- read.csv(args[3], stringsAsFactors = FALSE)
+
+share <- function(codes, success) ifelse(codes >= 0, as.numeric(codes %in% success), NA)
+responses$trust_police_ind <- share(responses$trust_police, c(2, 3))
+responses$trust_army_ind <- share(responses$trust_army, c(2, 3))
+responses$feel_unsafe_ind <- share(responses$unsafe_frequency, 1:4)
+victims <- !is.na(responses$victim_12m) & responses$victim_12m == 1
+responses$reported_ind <- ifelse(victims, share(responses$reported_to_police, 1), NA)
+
+design <- svydesign(ids = ~psu_id, strata = ~stratum_id, weights = ~weight_design,
+                    data = responses, nest = TRUE)
+region_pop <- data.frame(region_code = region_targets$level, Freq = region_targets$population)
+sex_pop <- data.frame(gender_code = sex_targets$level, Freq = sex_targets$population)
+raked <- rake(design, list(~region_code, ~gender_code), list(region_pop, sex_pop),
+              control = list(maxit = 1000, epsilon = 1e-9, verbose = FALSE))
+
+rows <- list()
+for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "reported_ind")) {
+  f <- as.formula(paste0("~", variable))
+  national <- svymean(f, raked, na.rm = TRUE)
+  rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "",
+                                         estimate = coef(national)[[1]], se = SE(national)[[1]])
+  by_region <- svyby(f, ~region_code, raked, svymean, na.rm = TRUE)
+  rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = by_region$region_code,
+                                         estimate = by_region[[variable]], se = by_region$se)
+}
+write.csv(do.call(rbind, rows), args[4], row.names = FALSE)

@@ -1,0 +1,70 @@
+"""The workflow's indicators reproduced independently by R's survey package.
+
+Runs only where R and its survey package are installed (e.g. Debian's
+r-base-core and r-cran-survey); skipped with a reason otherwise. The R
+script (tests/r/demo_estimates.R) rebuilds the design, rakes to the same
+census margins and estimates national and regional shares, including a
+subpopulation share (reported to the police among victims).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+R_SCRIPT = Path(__file__).parent / "r" / "demo_estimates.R"
+INDICATORS = {
+    "trust_police_ind": "trust_police",
+    "trust_army_ind": "trust_army",
+    "feel_unsafe_ind": "feel_unsafe",
+    "reported_ind": "reported_to_police",
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def r_estimates(workflow_run, tmp_path_factory) -> pd.DataFrame:
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        pytest.skip("R is not installed (apt-get install r-base-core r-cran-survey to run this check)")
+    probe = subprocess.run([rscript, "-e", "library(survey)"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("R's survey package is not installed")
+    out = tmp_path_factory.mktemp("r") / "estimates.csv"
+    margins = workflow_run / "config/margins"
+    result = subprocess.run(
+        [
+            rscript,
+            str(R_SCRIPT),
+            str(workflow_run / "data/processed/2024-baseline/responses.csv"),
+            str(margins / "mali_rgph2009_region.csv"),
+            str(margins / "mali_sex_rgph2009_total_rgph5_ratio.csv"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return pd.read_csv(out, keep_default_na=False)
+
+
+def test_indicators_match_r_survey(workflow_run, r_estimates):
+    ours = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
+    ours = ours[(ours["wave"] == "2024-baseline") & ours["domain"].isin(["national", "region"])]
+    compared = 0
+    for row in r_estimates.itertuples():
+        match = ours[(ours["indicator"] == INDICATORS[row.variable]) & (ours["region_code"] == row.region_code)]
+        assert len(match) == 1, (row.variable, row.region_code)
+        mine = match.iloc[0]
+        if mine["is_suppressed"] == "True":
+            continue
+        assert float(mine["estimate"]) == pytest.approx(row.estimate, rel=1e-7, abs=1e-9)
+        assert float(mine["se"]) == pytest.approx(row.se, rel=1e-6)
+        compared += 1
+    assert compared >= 30

@@ -1,0 +1,149 @@
+"""Indicator values per respondent, reliability rules, weighting targets and comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perception.analysis import adjust_p_values
+from perception.errors import ConfigError
+from perception.indicators import cronbach_alpha, indicator_values, load_indicators
+from perception.reliability import assess
+from perception.weighting import diagnostics, load_margins
+
+DK, REF, NA = -1, -2, -3
+
+
+def registry(project):
+    return {i.id: i for i in project.indicators}
+
+
+def test_share_excludes_special_codes_from_the_denominator(project):
+    frame = pd.DataFrame({"trust_police": [0, 1, 2, 3, DK, REF, None]})
+    values = indicator_values(frame, registry(project)["trust_police"], project.codebook)
+    assert values.tolist()[:4] == [0.0, 0.0, 1.0, 1.0]
+    assert values.iloc[4:].isna().all()
+
+
+def test_subpopulation_share_counts_only_victims(project):
+    frame = pd.DataFrame({"victim_12m": [1, 1, 0, DK, 1], "reported_to_police": [1, 0, NA, NA, REF]})
+    values = indicator_values(frame, registry(project)["reported_to_police"], project.codebook)
+    assert values.iloc[:2].tolist() == [1.0, 0.0]
+    assert values.iloc[2:].isna().all()
+
+
+def test_any_of_needs_a_success_or_every_item_answered(project):
+    frame = pd.DataFrame(
+        {
+            "threat_armed_groups": [1, 0, 0, None],
+            "threat_banditry": [0, 0, None, 1],
+            "threat_intercommunal": [0, 0, 0, None],
+        }
+    )
+    values = indicator_values(frame, registry(project)["threat_violence_any"], project.codebook)
+    assert values.iloc[0] == 1.0 and values.iloc[1] == 0.0 and np.isnan(values.iloc[2]) and values.iloc[3] == 1.0
+
+
+def test_index_is_0_to_100_over_complete_answers_and_alpha_is_cronbach(project):
+    index = registry(project)["trust_security_forces_index"]
+    frame = pd.DataFrame(
+        {
+            "trust_police": [3, 0, 2, 1, DK],
+            "trust_gendarmerie": [3, 0, 2, 1, 3],
+            "trust_national_guard": [3, 0, 1, 2, 3],
+            "trust_army": [3, 0, 2, 2, 3],
+        }
+    )
+    values = indicator_values(frame, index, project.codebook)
+    assert values.iloc[:4].tolist() == pytest.approx([100.0, 0.0, 7 / 12 * 100, 0.5 * 100])
+    assert np.isnan(values.iloc[4])
+    complete = frame.iloc[:4].astype(float)
+    k = 4
+    expected = k / (k - 1) * (1 - complete.var(ddof=0).sum() / complete.sum(axis=1).var(ddof=0))
+    alpha = cronbach_alpha(frame, index, project.codebook, pd.Series(1.0, index=frame.index))
+    assert alpha == pytest.approx(expected)
+
+
+def test_registry_rejects_unknown_codes(tmp_path, project):
+    path = tmp_path / "indicators.yaml"
+    path.write_text(
+        "indicators:\n  - id: x\n    variable: trust_police\n    success_codes: [7]\n"
+        "    label: {fr: a, en: a}\n    definition: {fr: a, en: a}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="codes must be codes of trust_police"):
+        load_indicators(path, project.codebook)
+
+
+def cells(**columns):
+    base = {"estimate": 0.5, "se": 0.02, "df": 40, "n": 400, "kg_low": 0.46, "kg_high": 0.54}
+    base.update(columns)
+    return pd.DataFrame({k: [v] if np.isscalar(v) else v for k, v in base.items()})
+
+
+def test_nchs_rules_for_proportions():
+    ok = assess(cells(), True, 30).iloc[0]
+    assert ok["is_reliable"] and not ok["is_suppressed"]
+    few = assess(cells(se=0.2, kg_low=0.1, kg_high=0.9), True, 30).iloc[0]
+    assert few["suppression_reason"] == "unreliable" and "effective sample size" in few["reliability_note"]
+    relative = assess(cells(estimate=0.05, se=0.004, kg_low=0.01, kg_high=0.09), True, 30).iloc[0]
+    assert "relative CI width" in relative["reliability_note"]
+    review = assess(cells(df=5), True, 30).iloc[0]
+    assert not review["is_reliable"] and not review["is_suppressed"]
+    small = assess(cells(n=12), True, 30).iloc[0]
+    assert small["suppression_reason"] == "small_cell"
+
+
+def test_cv_rule_for_scores():
+    frame = pd.DataFrame(
+        {
+            "estimate": [50.0, 50.0],
+            "se": [1.0, 20.0],
+            "cv": [0.02, 0.4],
+            "deff": [1.5, 1.5],
+            "df": [40, 40],
+            "n": [300, 300],
+        }
+    )
+    out = assess(frame, False, 30)
+    assert out["is_suppressed"].tolist() == [False, True]
+    assert out["n_effective"].iloc[0] == pytest.approx(200)
+
+
+def test_margins_need_sources_and_matching_totals(tmp_path):
+    good = tmp_path / "a.csv"
+    good.write_text("variable,level,population,source\nsex,f,60,census\nsex,m,40,census\n", encoding="utf-8")
+    other = tmp_path / "b.csv"
+    other.write_text("variable,level,population,source\nregion,n,70,census\nregion,s,20,census\n", encoding="utf-8")
+    assert load_margins([good]) == {"sex": {"f": 60.0, "m": 40.0}}
+    with pytest.raises(ConfigError, match="different totals"):
+        load_margins([good, other])
+    unsourced = tmp_path / "c.csv"
+    unsourced.write_text("variable,level,population,source\nsex,f,60,\nsex,m,40,census\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs a source"):
+        load_margins([unsourced])
+
+
+def test_weighting_diagnostics():
+    result = diagnostics(pd.Series([1.0, 1.0, 2.0, 4.0]))
+    assert result["kish_deff"] == pytest.approx(4 * 22 / 64)
+    assert result["effective_n"] == pytest.approx(64 / 22)
+    assert result["weight_ratio"] == 4.0
+
+
+def test_holm_adjustment_within_each_family():
+    comparisons = pd.DataFrame(
+        {
+            "comparison": ["gender_gap"] * 3 + ["change"],
+            "wave": ["w"] * 4,
+            "indicator": ["a", "a", "a", "a"],
+            "p_value": [0.01, 0.02, 0.04, 0.04],
+            "is_suppressed": [False, False, False, False],
+        }
+    )
+    out = adjust_p_values(comparisons, "holm", 0.05)
+    assert out["p_adjusted"].tolist() == pytest.approx([0.03, 0.04, 0.04, 0.04])
+    assert out["is_significant"].tolist() == [True, True, True, True]
+    bonferroni = adjust_p_values(comparisons, "bonferroni", 0.05)
+    assert bonferroni["is_significant"].tolist() == [True, False, False, True]
