@@ -9,6 +9,8 @@ are less likely than men to trust the gendarmerie, other things equal".
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import svy
@@ -36,7 +38,7 @@ DERIVED_PREFIX = "model__"
 
 
 def age_group_labels(bounds: list[int]) -> list[str]:
-    pairs = zip(bounds[:-1], bounds[1:], strict=True)
+    pairs = itertools.pairwise(bounds)
     return [f"{low}-{high - 1}" for low, high in pairs] + [f"{bounds[-1]}+"]
 
 
