@@ -36,14 +36,19 @@ WAVE = "2024-baseline"
 
 
 def enlarge(responses: pd.DataFrame, size: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Copy whole PSUs (with new ids) until the sample has about ``size`` rows."""
+    """Copy whole PSUs (with new ids) until the sample has about ``size`` rows.
+
+    Weights are scaled down by the enlargement so they still add up to the
+    population, as a real sample of that size would.
+    """
     psus = responses["psu_id"].unique()
     chosen = rng.choice(psus, size=int(np.ceil(size / len(responses) * len(psus))), replace=True)
     parts = []
     for copy, psu in enumerate(chosen):
         part = responses[responses["psu_id"] == psu].assign(psu_id=f"{psu}-c{copy}")
         parts.append(part)
-    return pd.concat(parts, ignore_index=True).iloc[:size]
+    enlarged = pd.concat(parts, ignore_index=True).iloc[:size]
+    return enlarged.assign(weight_design=enlarged["weight_design"] * len(responses) / len(enlarged))
 
 
 def python_side(project: Project, data: pd.DataFrame) -> tuple[float, pd.DataFrame]:
