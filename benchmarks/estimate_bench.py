@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from perception.analysis import prepare, read_responses, value_column
-from perception.estimate import estimate_means
+from perception.estimate import designed_sample
 from perception.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,8 @@ def python_side(project: Project, data: pd.DataFrame) -> tuple[float, pd.DataFra
     prepared, design = prepare(project, WAVE, data)
     columns = [value_column(i) for i in project.indicators]
     start = time.perf_counter()
-    tables = [estimate_means(prepared, design, columns, by=list(by)) for by in project.domains]
+    sample = designed_sample(prepared, design, [*columns, "region_code", "gender_code"])
+    tables = [sample.means(columns, by=list(by)) for by in project.domains]
     elapsed = time.perf_counter() - start
     return elapsed, pd.concat(tables, ignore_index=True)
 

@@ -10,7 +10,7 @@ import pytest
 
 from perception import SurveyDesign, estimate_means, final_weights
 from perception.errors import DataError
-from perception.estimate import estimate_shares
+from perception.estimate import designed_sample, estimate_shares
 
 
 def rel(value: float, published: float) -> float:
@@ -34,9 +34,7 @@ def test_stratified_mean_and_total_match_r(api):
     assert rel(result["se"], 9.4089) < ROUNDING
     totals = api["apistrat"].assign(one=1.0)
     # a total is the mean times the estimated population size; check the SE via R's svytotal
-    from perception.estimate import _sample
-
-    total = _sample(totals, design, ["enroll"]).estimation.total("enroll", drop_nulls=True).to_polars()
+    total = designed_sample(totals, design, ["enroll"]).sample.estimation.total("enroll", drop_nulls=True).to_polars()
     assert rel(total["est"][0], 3687178) < ROUNDING
     assert rel(total["se"][0], 114642) < ROUNDING
 

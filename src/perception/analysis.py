@@ -26,7 +26,7 @@ import svy
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from perception.estimate import SurveyDesign, _sample, estimate_means, estimate_shares
+from perception.estimate import SurveyDesign, designed_sample
 from perception.indicators import Indicator, cronbach_alpha, indicator_values
 from perception.project import Project
 from perception.reliability import assess, blank_suppressed
@@ -131,7 +131,8 @@ def _weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[st
 def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFrame:
     """Every indicator by every domain for one wave, assessed but not yet blanked."""
     data, design = prepare(project, wave, responses)
-    weights = pd.Series(_sample(data, design, []).data[_weight_column(design)].to_numpy(), index=data.index)
+    sample = designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+    weights = sample.weights
     ci_method = project.config["estimation"]["ci_method"]
     parts = []
     for indicator in project.indicators:
@@ -139,9 +140,9 @@ def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.Da
             by = list(by)
             column = value_column(indicator)
             if indicator.is_proportion:
-                table = estimate_shares(data, design, [column], by=by, ci_method=ci_method)
+                table = sample.shares([column], by=by, ci_method=ci_method)
             else:
-                table = estimate_means(data, design, [column], by=by)
+                table = sample.means([column], by=by)
             table = assess(table, indicator.is_proportion, project.min_cell_n)
             weighted = _weighted_n(data, weights, column, by)
             table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
@@ -157,12 +158,6 @@ def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.Da
     return out[INDICATOR_COLUMNS].reset_index(drop=True)
 
 
-def _weight_column(design: SurveyDesign) -> str:
-    if design.rake_to:
-        return "_raked_weight"
-    return "_trimmed_weight" if design.trim_ratio is not None else design.weight
-
-
 # --------------------------------------------------------------------------
 # comparisons
 # --------------------------------------------------------------------------
@@ -176,7 +171,7 @@ def gender_gaps(project: Project, wave: str, responses: pd.DataFrame, indicators
     published SEs in quadrature would not).
     """
     data, design = prepare(project, wave, responses)
-    sample = _sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+    sample = designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)]).sample
     rows = []
     for indicator in project.indicators:
         column = value_column(indicator)
@@ -329,13 +324,13 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
     alphas = []
     for wave, frame in data.items():
         prepared, design = prepare(project, wave, frame)
-        weights = pd.Series(_sample(prepared, design, []).data[_weight_column(design)].to_numpy())
+        weights = designed_sample(prepared, design, []).weights
         diagnostics_rows.append({"wave": wave, **diagnostics(weights)})
         design_weights = prepared[design.weight].astype(float)
         diagnostics_rows[-1]["design_weight_ratio"] = float(design_weights.max() / design_weights.min())
         for indicator in project.indicators:
             if indicator.type == "index":
-                alpha = cronbach_alpha(prepared, indicator, project.codebook, weights.set_axis(prepared.index))
+                alpha = cronbach_alpha(prepared, indicator, project.codebook, weights)
                 n = int(prepared[value_column(indicator)].notna().sum())
                 alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
     return {

@@ -157,15 +157,62 @@ def _first_line(exc: Exception) -> str:
 
 def final_weights(data: pd.DataFrame, design: SurveyDesign) -> pd.Series:
     """The weights estimates actually use: raked when ``rake_to`` is set."""
-    sample = _sample(data, design, [])
-    weights = sample.data[sample.design.wgt].to_numpy()
-    return pd.Series(weights, index=data.index, name="weight_final")
+    return designed_sample(data, design, []).weights
 
 
 def _tidy(result: Any, by: Sequence[str]) -> pd.DataFrame:
     frame = result.to_polars().to_pandas()
     frame = frame.rename(columns={"est": "estimate", "lci": "ci_low", "uci": "ci_high"})
     return frame[[*by, *RESULT_COLUMNS]]
+
+
+@dataclass(frozen=True)
+class DesignedSample:
+    """Data bound to its (raked) svy sample, built once for many estimates.
+
+    Raking is the expensive step; estimating every indicator by every domain
+    from one ``DesignedSample`` rakes once instead of once per table.
+    """
+
+    data: pd.DataFrame
+    sample: svy.Sample
+
+    @property
+    def weights(self) -> pd.Series:
+        """The weights estimates actually use (raked or trimmed when configured)."""
+        weights = self.sample.data[self.sample.design.wgt].to_numpy()
+        return pd.Series(weights, index=self.data.index, name="weight_final")
+
+    def means(self, variables: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
+        by = list(by)
+        rows = []
+        for variable in variables:
+            result = self.sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff="wor")
+            tidy = _tidy(result, by)
+            tidy.insert(0, "variable", variable)
+            rows.append(tidy)
+        return _order_domains(pd.concat(rows, ignore_index=True), self.data, ["variable"], by)
+
+    def shares(self, variables: Sequence[str], by: Sequence[str] = (), ci_method: str = "logit") -> pd.DataFrame:
+        if ci_method not in CI_METHODS:
+            raise ValueError(f"ci_method must be one of {', '.join(CI_METHODS)}")
+        by = list(by)
+        rows = []
+        for variable in variables:
+            table = _share_rows(self.sample, variable, by, ci_method)
+            korn = table if ci_method == "korn-graubard" else _share_rows(self.sample, variable, by, "korn-graubard")
+            undefined = table["ci_low"].isna() | table["ci_high"].isna()
+            table.loc[undefined, ["ci_low", "ci_high"]] = korn.loc[undefined, ["ci_low", "ci_high"]].to_numpy()
+            table["kg_low"] = korn["ci_low"].to_numpy()
+            table["kg_high"] = korn["ci_high"].to_numpy()
+            table.insert(0, "variable", variable)
+            rows.append(table)
+        return _order_domains(pd.concat(rows, ignore_index=True), self.data, ["variable"], by)
+
+
+def designed_sample(data: pd.DataFrame, design: SurveyDesign, columns: Iterable[str]) -> DesignedSample:
+    """Bind ``columns`` of ``data`` to the design (raking and trimming included)."""
+    return DesignedSample(data, _sample(data, design, columns))
 
 
 def estimate_means(
@@ -182,16 +229,7 @@ def estimate_means(
     replacement), ``df`` and ``n`` (unweighted respondents with a value).
     Missing values are excluded variable by variable.
     """
-    by = list(by)
-    sample = _sample(data, design, [*variables, *by])
-    rows = []
-    for variable in variables:
-        result = sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff="wor")
-        tidy = _tidy(result, by)
-        tidy.insert(0, "variable", variable)
-        rows.append(tidy)
-    out = pd.concat(rows, ignore_index=True)
-    return _order_domains(out, data, ["variable"], by)
+    return designed_sample(data, design, [*variables, *by]).means(variables, by)
 
 
 CI_METHODS = ("logit", "korn-graubard")
@@ -213,22 +251,7 @@ def estimate_shares(
     :func:`estimate_means`, plus ``kg_low`` and ``kg_high``, the Korn-Graubard
     interval that the NCHS presentation standard is defined on.
     """
-    if ci_method not in CI_METHODS:
-        raise ValueError(f"ci_method must be one of {', '.join(CI_METHODS)}")
-    by = list(by)
-    sample = _sample(data, design, [*variables, *by])
-    rows = []
-    for variable in variables:
-        table = _share_rows(sample, variable, by, ci_method)
-        korn = table if ci_method == "korn-graubard" else _share_rows(sample, variable, by, "korn-graubard")
-        undefined = table["ci_low"].isna() | table["ci_high"].isna()
-        table.loc[undefined, ["ci_low", "ci_high"]] = korn.loc[undefined, ["ci_low", "ci_high"]].to_numpy()
-        table["kg_low"] = korn["ci_low"].to_numpy()
-        table["kg_high"] = korn["ci_high"].to_numpy()
-        table.insert(0, "variable", variable)
-        rows.append(table)
-    out = pd.concat(rows, ignore_index=True)
-    return _order_domains(out, data, ["variable"], by)
+    return designed_sample(data, design, [*variables, *by]).shares(variables, by, ci_method)
 
 
 def _share_rows(sample: svy.Sample, variable: str, by: list[str], ci_method: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import svy
 
 from perception.analysis import prepare, read_responses, value_column
 from perception.errors import ConfigError, DataError
-from perception.estimate import _sample
+from perception.estimate import designed_sample
 from perception.project import Project
 
 MODEL_COLUMNS = [
@@ -95,7 +95,7 @@ def fit_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFra
                 raise DataError(f"wave {wave}: predictor {name} has fewer than two levels among respondents")
             references[name] = levels[0]
             terms.append(svy.Cat(DERIVED_PREFIX + name, ref=levels[0]))
-        sample = _sample(data, design, model_columns)
+        sample = designed_sample(data, design, model_columns).sample
         try:
             fitted = sample.glm.fit(y=column, x=terms, family="binomial")
         except Exception as exc:  # svy raises several types; report in one line
