@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= 2
 
-.PHONY: report test lint check-python demo clean
+.PHONY: report test lint check-python demo clean screenshots
 
 report: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
@@ -16,6 +16,10 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Headless Chromium screenshots of the French summary, a chapter and a region page.
+screenshots: report
+	sh book/screenshots.sh book/_build/html book/_build/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyreadstat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,19 +22,71 @@ def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
 
 
 def test_readable_file_without_mapping_reports_shape():
-    result = run("check", "data/raw/2024-baseline/partner_a_baseline.sav")
+    result = run("check", "data/raw/2024-baseline/partner_a_baseline.sav", "--lang", "en")
     assert result.returncode == 0, result.stderr
     assert "readable" in result.stdout and "labelled variables" in result.stdout
 
 
-def test_file_with_problems_lists_them_with_columns_and_rows():
+def test_report_is_french_by_default():
+    result = run("check", "data/raw/2024-baseline/partner_a_baseline.sav")
+    assert result.returncode == 0, result.stderr
+    assert "lisible" in result.stdout and "variables étiquetées" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "5 of 1194 rows have problems",
+                "  - Unknown region — column identification/region (region_code): 2 row(s): 57, 611",
+                "e.g. identification/region = Kouttiala: unknown region (closest: Koutiala, a region of layout "
+                "regions_2023, not of regions_2012)",
+                "  - Required value missing — column poids (weight_design): 2 row(s): 302, 1105",
+                "Points to review (rows kept, listed in flags.csv):",
+                "  - Same answer to every item: 24 row(s): 42, 46, 149, 239, 253 and 19 more",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "5 lignes sur 1194 ont des problèmes",
+                "  - Région inconnue — colonne identification/region (region_code) : 2 ligne(s) : 57, 611",
+                "  - Valeur obligatoire manquante — colonne poids (weight_design) : 2 ligne(s) : 302, 1105",
+                "Points à vérifier (lignes conservées, listées dans flags.csv) :",
+            ],
+        ),
+    ],
+)
+def test_file_with_problems_lists_them_with_columns_rows_and_counts(lang, expected):
     result = run(
-        "check", "data/raw/2024-baseline/partner_b_kobo.csv", "--source", "config/sources/partner_b_2024-baseline.yaml"
+        "check",
+        "data/raw/2024-baseline/partner_b_kobo.csv",
+        "--source",
+        "config/sources/partner_b_2024-baseline.yaml",
+        "--lang",
+        lang,
     )
     assert result.returncode == 1, result.stderr
-    assert "identification/region" in result.stdout
-    assert "row(s)" in result.stdout
+    for line in expected:
+        assert line in result.stdout
     assert_no_traceback(result)
+
+
+def test_points_to_review_alone_do_not_fail_the_check(tmp_path):
+    """Flag-only findings (straight-lining) are listed, but the file is valid: exit 0."""
+    data = tmp_path / "a.sav"
+    frame, meta = pyreadstat.read_sav(str(REPO / "data/raw/2024-baseline/partner_a_baseline.sav"), user_missing=True)
+    frame = frame.drop(index=[232, 418, 1289])  # the three rows with deliberate errors
+    pyreadstat.write_sav(frame, str(data), variable_value_labels=meta.variable_value_labels)
+    mapping = (REPO / "config/sources/partner_a_2024-baseline.yaml").read_text(encoding="utf-8")
+    mapping_path = tmp_path / "m.yaml"
+    mapping_path.write_text(mapping.replace("data/raw/2024-baseline/partner_a_baseline.sav", str(data)))
+    result = run("check", str(data), "--source", str(mapping_path), "--lang", "en")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Same answer to every item" in result.stdout
+    assert "valid: all 1807 rows pass" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -43,14 +96,17 @@ def test_file_with_problems_lists_them_with_columns_and_rows():
         ("random.sav", bytes(range(256)) * 4),
         ("random.dta", b"\x00\x01garbage" * 50),
         ("mislabelled.xlsx", b"name,age\nA,3\n"),
-        ("truncated.csv", None),
+        ("mislabelled.dta", (REPO / "data/raw/2024-baseline/partner_a_baseline.sav").read_bytes()),
+        ("random.csv", bytes(range(256)) * 16),
+        ("truncated.sav", (REPO / "data/raw/2024-baseline/partner_a_baseline.sav").read_bytes()[:20000]),
+        ("truncated.dta", (REPO / "data/raw/2025-followup/partner_a_followup.dta").read_bytes()[:20000]),
+        ("truncated.csv", (REPO / "data/raw/2024-baseline/partner_b_kobo.csv").read_bytes()[:30000]),
+        ("missing.csv", None),
     ],
 )
 def test_unreadable_files_give_one_line_and_exit_2(tmp_path, name, content):
     path = tmp_path / name
-    if content is None:
-        path = tmp_path / "missing.csv"
-    else:
+    if content is not None:
         path.write_bytes(content)
     result = run("check", str(path))
     assert result.returncode == 2
@@ -73,5 +129,11 @@ def test_missing_mapped_column_names_file_and_column(tmp_path):
 
 def test_usage_error_exits_2():
     result = run("check")
+    assert result.returncode == 2
+    assert_no_traceback(result)
+
+
+def test_unknown_language_is_a_usage_error():
+    result = run("check", "data/raw/2024-baseline/partner_b_kobo.csv", "--lang", "de")
     assert result.returncode == 2
     assert_no_traceback(result)

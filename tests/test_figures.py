@@ -11,11 +11,14 @@ import pytest
 import yaml
 
 from perception.figures import (
-    Estimates,
     alt_text,
     format_ci,
     format_count,
+    format_difference,
+    format_difference_ci,
+    format_interval,
     format_percent,
+    format_value,
     indicator_by_region,
     plot_data,
     save_png,
@@ -23,18 +26,23 @@ from perception.figures import (
 )
 from perception.metadata import load_yaml
 from perception.project import Project
+from perception.results import Estimates
 
 REPO = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
 LEAKED = 0.777  # a value a suppressed row must never show, even if the file carries it
 
 
-def indicators_frame(project: Project, suppressed: set[tuple[str, ...]] = frozenset()) -> pd.DataFrame:
-    """A complete indicators table with distinct estimates per cell.
+def indicators_frame(
+    project: Project, suppressed: set[tuple[str, ...]] = frozenset(), flagged: set[tuple[str, ...]] = frozenset()
+) -> pd.DataFrame:
+    """A complete indicators table with distinct estimates per cell, in the workflow's format.
 
     Cells listed in ``suppressed`` as (wave, indicator, domain, region, gender)
     get n below the threshold and is_suppressed=True, but keep an estimate of
-    ``LEAKED`` to prove that nothing downstream prints it.
+    ``LEAKED`` to prove that nothing downstream prints it. Cells in
+    ``flagged`` are published with is_reliable=False. Index indicators are on
+    0–100, as the estimation stage writes them.
     """
     regions = project.geography.codes
     keys = [("national", "", "")]
@@ -45,8 +53,10 @@ def indicators_frame(project: Project, suppressed: set[tuple[str, ...]] = frozen
     for w, wave in enumerate(project.wave_ids):
         for i, indicator in enumerate(project.indicators):
             for k, (domain, region, gender) in enumerate(keys):
-                hidden = (wave, indicator.id, domain, region, gender) in suppressed
+                key = (wave, indicator.id, domain, region, gender)
+                hidden = key in suppressed
                 estimate = LEAKED if hidden else round(0.20 + 0.01 * ((7 * k + 3 * i + 5 * w) % 50), 4)
+                scale = 100 if indicator.unit == "index" else 1
                 rows.append(
                     {
                         "wave": wave,
@@ -54,14 +64,79 @@ def indicators_frame(project: Project, suppressed: set[tuple[str, ...]] = frozen
                         "domain": domain,
                         "region_code": region,
                         "gender_code": gender,
-                        "estimate": estimate,
-                        "se": 0.02,
-                        "ci_low": round(estimate - 0.04, 4),
-                        "ci_high": round(estimate + 0.04, 4),
+                        "estimate": estimate * scale,
+                        "se": 0.02 * scale,
+                        "ci_low": round(estimate - 0.04, 4) * scale,
+                        "ci_high": round(estimate + 0.04, 4) * scale,
                         "n": 12 if hidden else 250,
+                        "is_reliable": not hidden and key not in flagged,
+                        "reliability_note": "fewer than 8 degrees of freedom" if key in flagged else "",
                         "is_suppressed": hidden,
+                        "suppression_reason": "small_cell" if hidden else "",
                     }
                 )
+    return pd.DataFrame(rows)
+
+
+def comparisons_frame(
+    project: Project, indicators: pd.DataFrame, significant: set[tuple[str, ...]] = frozenset()
+) -> pd.DataFrame:
+    """Gender gaps and changes since the baseline built from ``indicators``, in the workflow's format.
+
+    Keys in ``significant`` are (comparison, wave, indicator, domain, region,
+    gender); those rows get is_significant=True, every other row False. A
+    comparison involving a suppressed cell is suppressed, with empty numbers.
+    """
+    cells = {
+        tuple(row[k] for k in ("wave", "indicator", "domain", "region_code", "gender_code")): row
+        for row in indicators.to_dict("records")
+    }
+    rows = []
+
+    def add(kind, wave, reference_wave, indicator, domain, region, gender, group, reference_group, a, b):
+        hidden = a["is_suppressed"] or b["is_suppressed"]
+        difference = a["estimate"] - b["estimate"]
+        rows.append(
+            {
+                "comparison": kind,
+                "indicator": indicator,
+                "domain": domain,
+                "region_code": region,
+                "gender_code": gender,
+                "wave": wave,
+                "reference_wave": reference_wave,
+                "group": group,
+                "reference_group": reference_group,
+                "estimate": None if hidden else a["estimate"],
+                "reference_estimate": None if hidden else b["estimate"],
+                "difference": None if hidden else round(difference, 6),
+                "se": None if hidden else 0.03,
+                "ci_low": None if hidden else round(difference - 0.06, 6),
+                "ci_high": None if hidden else round(difference + 0.06, 6),
+                "df": 200,
+                "p_value": None if hidden else 0.5,
+                "p_adjusted": None if hidden else 1.0,
+                "is_significant": (kind, wave, indicator, domain, region, gender) in significant and not hidden,
+                "is_suppressed": hidden,
+            }
+        )
+
+    baseline = project.wave_ids[0]
+    for wave in project.wave_ids:
+        for indicator in project.indicators:
+            i = indicator.id
+            for domain, region in [("national", ""), *(("region", r) for r in project.geography.codes)]:
+                gendered = "region_gender" if domain == "region" else "gender"
+                women, men = cells[(wave, i, gendered, region, "f")], cells[(wave, i, gendered, region, "m")]
+                add("gender_gap", wave, "", i, domain, region, "", "f", "m", women, men)
+            if wave == baseline:
+                continue
+            keys = [("national", "", ""), *(("region", r, "") for r in project.geography.codes)]
+            keys += [("gender", "", g) for g in ("f", "m")]
+            keys += [("region_gender", r, g) for r in project.geography.codes for g in ("f", "m")]
+            for domain, region, gender in keys:
+                after, before = cells[(wave, i, domain, region, gender)], cells[(baseline, i, domain, region, gender)]
+                add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
     return pd.DataFrame(rows)
 
 
@@ -91,6 +166,28 @@ def test_french_and_english_number_formats():
     assert format_ci(0.41, 0.494, "en") == "41.0–49.4"
     assert format_count(12345, "fr") == f"12{NBSP}345"
     assert format_count(12345, "en") == "12,345"
+
+
+def test_values_are_printed_in_their_unit():
+    assert format_value(0.452, "proportion", "fr") == f"45,2{NBSP}%"
+    assert format_value(61.23, "index", "fr") == "61,2"
+    assert format_value(2.416, "score", "en") == "2.42"
+    assert format_interval(0.41, 0.494, "proportion", "en") == "41.0–49.4"
+    assert format_interval(60.2, 62.3, "index", "fr") == "60,2–62,3"
+    assert format_difference(-0.0471, "proportion", "fr") == f"\u22124,7{NBSP}pts"
+    assert format_difference(0.0471, "proportion", "en") == "+4.7 pts"
+    assert format_difference(0.0004, "proportion", "en") == "0.0 pts"  # no sign on a rounded zero
+    assert format_difference_ci(-0.029, 0.18, "proportion", "fr") == f"[\u22122,9{NBSP}; +18,0]"
+    assert format_difference_ci(-0.029, 0.18, "proportion", "en") == "[\u22122.9, +18.0]"
+
+
+def test_index_is_drawn_on_its_own_0_100_scale(project):
+    frame = indicators_frame(project)
+    wave = project.wave_ids[0]
+    drawn = plot_data(Estimates(frame), project, wave, "trust_security_forces_index", "en")
+    assert drawn["estimate"].between(0, 100).all() and drawn["estimate"].max() > 1
+    texts = rendered_texts(indicator_by_region(frame, project, wave, "trust_security_forces_index", "en"))
+    assert "Index (0 to 100)" in texts and "100" in texts and "100%" not in texts
 
 
 @pytest.mark.parametrize("lang, word", [("fr", "masqué"), ("en", "suppressed")])

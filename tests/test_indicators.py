@@ -147,3 +147,28 @@ def test_holm_adjustment_within_each_family():
     assert out["is_significant"].tolist() == [True, True, True, True]
     bonferroni = adjust_p_values(comparisons, "bonferroni", 0.05)
     assert bonferroni["is_significant"].tolist() == [True, False, False, True]
+
+
+def test_cross_classified_targets_post_stratify_region_sex_age_cells():
+    from perception.estimate import SurveyDesign, final_weights
+    from perception.weighting import add_cell_columns, age_groups
+
+    rng = np.random.default_rng(3)
+    n = 400
+    data = pd.DataFrame(
+        {
+            "region_code": rng.choice(["ML-1", "ML-2"], n),
+            "gender_code": rng.choice(["f", "m"], n),
+            "age": rng.integers(18, 80, n),
+            "weight": rng.uniform(1, 3, n),
+        }
+    )
+    data["age_group"] = age_groups(data["age"], [18, 35])
+    cells = "region_code*gender_code*age_group"
+    targets = {
+        f"{r}|{g}|{a}": 1000.0 + 10 * i
+        for i, (r, g, a) in enumerate((r, g, a) for r in ("ML-1", "ML-2") for g in ("f", "m") for a in ("18-34", "35+"))
+    }
+    data = add_cell_columns(data, {cells: targets})
+    weights = final_weights(data, SurveyDesign("weight", rake_to={cells: targets}))
+    assert weights.groupby(data[cells]).sum().to_dict() == pytest.approx(targets)

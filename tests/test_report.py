@@ -3,29 +3,63 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from test_figures import LEAKED, indicators_frame
+from test_figures import LEAKED, comparisons_frame, indicators_frame
 
-from perception.figures import format_ci, format_count, format_percent
+from perception.figures import (
+    format_count,
+    format_difference,
+    format_difference_ci,
+    format_interval,
+    format_percent,
+    format_value,
+)
 from perception.project import Project
 from perception.report import BookBuildError, build_book, write_book_sources
 
 NBSP = "\u00a0"
-PAGES = ["index", "trust", "security", "methodology"]
+NUMBER = re.compile(r"[+\u2212]?\d+[,.]\d+")
 
 
-def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame) -> tuple[Path, Path]:
-    """Workflow outputs in their published layout: processed tables and figure PNGs."""
+def pages(project: Project) -> list[str]:
+    """Every page of an edition, regional pages included."""
+    chapters = list(dict.fromkeys(i.chapter for i in project.indicators))
+    regions = [f"regions/{code}" for code in project.geography.codes]
+    top = ["index", *chapters, "gender", "trends", "regions", "methodology", "dictionary", "downloads"]
+    return top + regions
+
+
+def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[Path, Path]:
+    """Workflow outputs in their published layout: processed tables, figure PNGs, maps and fact sheets."""
     processed = tmp_path / "processed"
     processed.mkdir()
     frame.to_csv(processed / "indicators.csv", index=False)
+    comparisons.to_csv(processed / "comparisons.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "wave": w,
+                "n": 2700,
+                "sum_weights": 1e7,
+                "kish_deff": 1.16,
+                "effective_n": 2330.4,
+                "weight_min": 900,
+                "weight_max": 8000,
+                "weight_ratio": 8.9,
+            }
+            for w in project.wave_ids
+        ]
+    ).to_csv(processed / "weighting_diagnostics.csv", index=False)
     for wave in project.wave_ids:
         (processed / wave).mkdir()
+        sources = project.source_ids(wave)
         pd.DataFrame(
             [
                 {
@@ -35,34 +69,60 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame) -> tuple
                     "rows_released": 990 + i,
                     "rows_quarantined": 10,
                 }
-                for i, source in enumerate(project.source_ids(wave))
+                for i, source in enumerate(sources)
             ]
         ).to_csv(processed / wave / "quality_summary.csv", index=False)
+        pd.DataFrame(
+            [
+                {"source_id": s, "source_file": f"{s}.csv", "section": "rows", "item": item, "action": "", "count": n}
+                for s in sources
+                for item, n in (("received", 1000), ("released", 990), ("quarantined", 10))
+            ]
+        ).to_csv(processed / wave / "quality_annex.csv", index=False)
         pd.DataFrame(
             [
                 {"region_code": code, "n_respondents": 300, "n_women": 140, "n_men": 160, "sum_weights": 12345.6}
                 for code in project.geography.codes
             ]
         ).to_csv(processed / wave / "sample_summary.csv", index=False)
+        (processed / wave / "responses.csv").write_text("wave,region_code\n", encoding="utf-8")
+    (processed / "factsheets").mkdir()
+    for code in project.geography.codes:
+        (processed / "factsheets" / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     figures = tmp_path / "figures"
     for lang in project.languages:
-        for wave in project.wave_ids:
+        for folder in [*project.wave_ids, "maps"]:
             for indicator in project.indicators:
-                path = figures / lang / wave / f"{indicator.id}.png"
+                path = figures / lang / folder / f"{indicator.id}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 plt.imsave(path, np.zeros((2, 2, 3)))
     return processed, figures
 
 
-@pytest.fixture
-def book(project, tmp_path):
-    """Sources written from a table where one national estimate of the latest wave is suppressed."""
-    suppressed = (project.wave_ids[-1], "knows_complaint_mechanism", "national", "", "")
-    frame = indicators_frame(project, suppressed={suppressed})
-    processed, figures = write_inputs(tmp_path, project, frame)
+def make_book(project, tmp_path, suppressed=frozenset(), significant=frozenset(), flagged=frozenset()):
+    frame = indicators_frame(project, suppressed=suppressed, flagged=flagged)
+    comparisons = comparisons_frame(project, frame, significant=significant)
+    processed, figures = write_inputs(tmp_path, project, frame, comparisons)
     out = tmp_path / "src"
     write_book_sources(project, processed, figures, out)
-    return frame, processed, figures, out
+    return frame, comparisons, processed, figures, out
+
+
+@pytest.fixture
+def book(project, tmp_path):
+    """One suppressed national estimate, one flagged one, and two significant comparisons."""
+    latest = project.wave_ids[-1]
+    return make_book(
+        project,
+        tmp_path,
+        suppressed={(latest, "knows_complaint_mechanism", "national", "", "")},
+        flagged={(latest, "trust_courts", "national", "", "")},
+        significant={
+            ("gender_gap", latest, "feel_unsafe", "national", "", ""),
+            ("gender_gap", latest, "victim_12m", "region", "ML-5", ""),
+            ("change", latest, "trust_army", "national", "", ""),
+        },
+    )
 
 
 def table_row(page: str, marker: str) -> list[str]:
@@ -71,9 +131,13 @@ def table_row(page: str, marker: str) -> list[str]:
     return [cell.strip() for cell in line.strip("|").split(" | ")]
 
 
+def findings_block(page: str) -> str:
+    return page.split(":::{div} findings")[1].split(":::")[0]
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_summary_numbers_equal_indicator_rows(project, book, lang):
-    frame, _, _, out = book
+    frame, *_, out = book
     page = (out / lang / "index.md").read_text(encoding="utf-8")
     latest = frame[(frame.wave == project.wave_ids[-1]) & (frame.domain == "national")]
 
@@ -84,49 +148,148 @@ def test_summary_numbers_equal_indicator_rows(project, book, lang):
         if row.is_suppressed:
             assert cells[1:] == ["—", "—", format_count(row.n, lang)]
         else:
+            mark = " †" if not row.is_reliable else ""
             assert cells[1:] == [
-                format_percent(row.estimate, lang),
-                format_ci(row.ci_low, row.ci_high, lang),
+                format_value(row.estimate, indicator.unit, lang) + mark,
+                format_interval(row.ci_low, row.ci_high, indicator.unit, lang),
                 format_count(row.n, lang),
             ]
     assert format_percent(LEAKED, lang) not in page
     notes = [line for line in page.splitlines() if line.startswith("—")]
     assert notes and all(str(project.min_cell_n) in note for note in notes)
+    assert any(line.startswith("†") for line in page.splitlines())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_number_in_the_key_findings_is_a_cell_of_the_tables(project, book, lang):
+    frame, comparisons, *_, out = book
+    findings = findings_block((out / lang / "index.md").read_text(encoding="utf-8"))
+    units = {i.id: i.unit for i in project.indicators}
+    latest = project.wave_ids[-1]
+    allowed = set()
+    for row in frame[(frame.wave == latest) & (frame.domain == "national") & ~frame.is_suppressed].itertuples():
+        unit = units[row.indicator]
+        allowed.add(format_value(row.estimate, unit, lang))
+        allowed.add(format_interval(row.ci_low, row.ci_high, unit, lang))
+    for row in comparisons[(comparisons.wave == latest) & ~comparisons.is_suppressed].itertuples():
+        unit = units[row.indicator]
+        allowed |= {format_value(row.estimate, unit, lang), format_value(row.reference_estimate, unit, lang)}
+        allowed.add(format_difference(row.difference, unit, lang))
+        allowed.add(format_difference_ci(row.ci_low, row.ci_high, unit, lang))
+    allowed_numbers = {n for text in allowed for n in NUMBER.findall(text)}
+
+    numbers = NUMBER.findall(findings)
+    assert numbers and set(numbers) <= allowed_numbers
+
+    # The named comparisons are exactly the significant ones, with their own numbers.
+    gap = comparisons[
+        (comparisons.comparison == "gender_gap")
+        & (comparisons.indicator == "feel_unsafe")
+        & (comparisons.domain == "national")
+        & (comparisons.wave == latest)
+    ].iloc[0]
+    label = next(i for i in project.indicators if i.id == "feel_unsafe").label[lang]
+    item = next(line for line in findings.splitlines() if label in line and "  - " in line)
+    assert format_difference(gap.difference, "proportion", lang) in item
+    assert format_difference_ci(gap.ci_low, gap.ci_high, "proportion", lang) in item
+    listed = [i.id for i in project.indicators if f"{i.label[lang]}" in findings]
+    trust = [i for i in project.indicators if i.chapter == "trust" and i.is_proportion]
+    assert set(listed) - {i.id for i in trust} == {"feel_unsafe", "victim_12m"}  # only significant comparisons
+
+
+@pytest.mark.parametrize(
+    "lang, wording", [("fr", "ne montrent de différence nette"), ("en", "show no clear difference")]
+)
+def test_without_significant_comparisons_no_difference_is_claimed(project, tmp_path, lang, wording):
+    *_, out = make_book(project, tmp_path)
+    summary = findings_block((out / lang / "index.md").read_text(encoding="utf-8"))
+    assert wording in summary
+    assert not re.search(r"^ +- ", summary, re.MULTILINE)  # no difference listed
+    for page in ("gender", "trends", "regions/ML-5"):
+        text = (out / lang / f"{page}.md").read_text(encoding="utf-8")
+        assert "**Différence nette**" not in text and "**Clear difference**" not in text
+
+
+def test_trust_finding_names_highest_and_lowest_institution(project, book):
+    frame, *_, out = book
+    latest = project.wave_ids[-1]
+    trust = [i for i in project.indicators if i.chapter == "trust" and i.is_proportion]
+    national = frame[(frame.wave == latest) & (frame.domain == "national")].set_index("indicator")
+    high = max(trust, key=lambda i: national.loc[i.id, "estimate"])
+    low = min(trust, key=lambda i: national.loc[i.id, "estimate"])
+    findings = findings_block((out / "en" / "index.md").read_text(encoding="utf-8"))
+    value = format_percent(national.loc[high.id, "estimate"], "en")
+    assert f"highest national trust indicator is “{high.label['en']}” ({value};" in findings
+    assert f"lowest “{low.label['en']}” ({format_percent(national.loc[low.id, 'estimate'], 'en')};" in findings
+
+
+def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
+    frame, *_, out = book
+    latest = project.wave_ids[-1]
+    page = (out / "fr" / "regions" / "ML-5.md").read_text(encoding="utf-8")
+    cell = frame[(frame.wave == latest) & (frame.indicator == "trust_police") & (frame.region_code == "ML-5")]
+    region = cell[cell.domain == "region"].iloc[0]
+    cells = table_row(page, "<ind-trust_police>")
+    interval = format_interval(region.ci_low, region.ci_high, "proportion", "fr")
+    assert cells[1] == f"{format_percent(region.estimate, 'fr')} ({interval})"
+    victim = next(i for i in project.indicators if i.id == "victim_12m").label["fr"]
+    gap_rows = [line for line in page.split("## Femmes et hommes")[1].splitlines() if line.startswith("|")]
+    clear = [line for line in gap_rows if "**Différence nette**" in line]
+    assert len(clear) == 1 and victim in clear[0]
+    assert "{download}`télécharger la fiche (PDF, 2 pages) <../downloads/factsheets/ML-5.pdf>`" in page
+    assert (out / "fr" / "downloads" / "factsheets" / "ML-5.pdf").is_file()
 
 
 def test_french_edition_formats_numbers_the_french_way(project, book):
-    frame, _, _, out = book
+    frame, *_, out = book
     row = frame[
         (frame.wave == project.wave_ids[0]) & (frame.indicator == "trust_police") & (frame.domain == "national")
     ].iloc[0]
     french = (out / "fr" / "trust.md").read_text(encoding="utf-8")
     english = (out / "en" / "trust.md").read_text(encoding="utf-8")
     assert re.fullmatch(r"\d+,\d\u00a0%", format_percent(row.estimate, "fr"))
-    assert f"{format_percent(row.estimate, 'fr')} ({format_ci(row.ci_low, row.ci_high, 'fr')})" in french
-    assert f"{format_percent(row.estimate, 'en')} ({format_ci(row.ci_low, row.ci_high, 'en')})" in english
+    for lang, text in (("fr", french), ("en", english)):
+        interval = format_interval(row.ci_low, row.ci_high, "proportion", lang)
+        assert f"{format_percent(row.estimate, lang)} ({interval})" in text
     index = (out / "fr" / "index.md").read_text(encoding="utf-8")
     assert f"2{NBSP}700 personnes" in index  # 9 regions × 300 respondents, French thousands separator
 
 
-def test_every_page_links_to_the_other_edition(project, book):
-    out = book[3]
+def test_every_page_links_to_the_same_page_in_the_other_edition(project, book):
+    out = book[-1]
     for lang, other in (("fr", "en"), ("en", "fr")):
-        for page in PAGES:
+        for page in pages(project):
             text = (out / lang / f"{page}.md").read_text(encoding="utf-8")
-            assert f'<a href="../{other}/{page}.html" hreflang="{other}" lang="{other}">' in text
+            up = "../" * (page.count("/") + 1)
+            assert f'<a href="{up}{other}/{page}.html" hreflang="{other}" lang="{other}">' in text
 
 
-def test_tables_follow_configured_region_order(project, book):
-    out = book[3]
+def test_tables_and_region_pages_follow_configured_order(project, book):
+    out = book[-1]
     page = (out / "en" / "trust.md").read_text(encoding="utf-8")
     section = page.split("(ind-trust_police)=")[1].split("(ind-")[0]
     rows = [line.split(" | ")[0].strip("| ") for line in section.splitlines() if line.startswith("| ")]
     names = [region.name["en"] for region in project.geography.regions]
     assert [row for row in rows if row in names] == names  # Bamako last, as configured, not alphabetical
+    toc = (out / "en" / "_toc.yml").read_text(encoding="utf-8")
+    assert re.findall(r"file: regions/(\S+)", toc) == project.geography.codes
+
+
+def test_dictionary_and_downloads_come_from_the_metadata(project, book):
+    out = book[-1]
+    dictionary = (out / "fr" / "dictionary.md").read_text(encoding="utf-8")
+    for variable in project.codebook:
+        assert (f"`{variable.name}`" in dictionary) == variable.publish
+    assert "`ML-BKO` = Bamako" in dictionary
+    downloads = (out / "en" / "downloads.md").read_text(encoding="utf-8")
+    for wave in project.wave_ids:
+        assert f"<downloads/{wave}/responses.csv>" in downloads
+        assert (out / "en" / "downloads" / wave / "responses.csv").is_file()
+    assert "<downloads/indicators.csv>" in downloads and "<downloads/comparisons.csv>" in downloads
 
 
 def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book, tmp_path):
-    _, processed, figures, out = book
+    *_, processed, figures, out = book
     again = tmp_path / "again"
     write_book_sources(project, processed, figures, again)
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
@@ -137,29 +300,64 @@ def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book
     for wave in project.wave_ids:
         assert (out / "fr" / "figures" / wave / "trust_police.png").is_file()
         assert f"```{{figure}} figures/{wave}/trust_police.png" in trust
+    assert "```{figure} figures/map/trust_police.png" in trust
     assert ":alt: Confiance dans la police par région" in trust
+    assert ":alt: Carte des régions du Mali : Confiance dans la police" in trust
     assert {"_config.yml", "_toc.yml"} <= {p.name for p in (out / "fr").iterdir()}
 
 
 def test_missing_figure_is_reported(project, book, tmp_path):
-    _, processed, figures, _ = book
+    *_, processed, figures, _ = book
     (figures / "en" / project.wave_ids[0] / "victim_12m.png").unlink()
     with pytest.raises(FileNotFoundError, match=r"victim_12m\.png"):
         write_book_sources(project, processed, figures, tmp_path / "other")
 
 
+class _Links(HTMLParser):
+    """Every href and src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.targets += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links of every built page whose target file does not exist.
+
+    ``_static`` holds the theme's own Jinja fragments (not pages), so it is skipped.
+    """
+    broken = []
+    for page in site.rglob("*.html"):
+        if "_static" in page.relative_to(site).parts:
+            continue
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for target in parser.targets:
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # external (none should exist offline), or an anchor within the page
+            if not (page.parent / unquote(parts.path)).resolve().exists():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+    return broken
+
+
 @pytest.mark.slow
-def test_build_book_offline_with_language_attributes(book, tmp_path):
-    out = book[3]
+def test_build_book_offline_with_working_links(project, book, tmp_path):
+    out = book[-1]
     html = tmp_path / "html"
     build_book(out, html)
 
-    for lang, other in (("fr", "en"), ("en", "fr")):
-        for page in PAGES:
+    assert broken_links(html) == []
+    for lang in ("fr", "en"):
+        for page in pages(project):
             text = (html / lang / f"{page}.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}"' in text
-            assert f'href="../{other}/{page}.html"' in text and (html / other / f"{page}.html").is_file()
             assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', text), "fetches from network"
+    downloads = (html / "fr" / "downloads.html").read_text(encoding="utf-8")
+    assert re.search(r'href="_downloads/[0-9a-f]+/indicators\.csv"', downloads)
     chooser = (html / "index.html").read_text(encoding="utf-8")
     assert chooser.index('href="fr/index.html"') < chooser.index('href="en/index.html"')
     assert not list(out.rglob("*jupyter_cache*")) and not list(out.rglob("_build"))
@@ -171,3 +369,9 @@ def test_build_book_offline_with_language_attributes(book, tmp_path):
     assert (html / "index.html").read_text(encoding="utf-8") == chooser
     assert (html / "fr" / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_broken_link_check_finds_a_missing_target(tmp_path):
+    (tmp_path / "a.html").write_text('<a href="b.html#x">b</a><img src="missing.png"><a href="#top">t</a>')
+    (tmp_path / "b.html").write_text("")
+    assert broken_links(tmp_path) == ["a.html -> missing.png"]

@@ -4,7 +4,8 @@ Reads the published responses of every wave and writes tidy tables:
 
 - ``indicators.csv``: every indicator by every configured domain, with SE,
   CI, CV, design effect, df, unweighted and weighted n, the NCHS reliability
-  assessment and suppression;
+  assessment and suppression (small cells, unreliable cells, and the
+  complementary cells that would let a hidden one be derived);
 - ``comparisons.csv``: gender gaps (women − men, nationally and per region)
   with design-based SEs from svy contrasts, and changes since the baseline
   (independent samples), with p-values adjusted for multiple comparisons;
@@ -26,14 +27,22 @@ import svy
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from perception.disclosure import suppress_cells
 from perception.estimate import SurveyDesign, designed_sample
 from perception.indicators import Indicator, cronbach_alpha, indicator_values
 from perception.project import Project
 from perception.reliability import assess, blank_suppressed
-from perception.weighting import add_cell_columns, check_levels, diagnostics, load_margins
+from perception.weighting import (
+    AGE_GROUP,
+    add_cell_columns,
+    age_groups,
+    check_levels,
+    diagnostics,
+    load_margins,
+    margin_columns,
+)
 
 DOMAIN_COLUMNS = ["region_code", "gender_code"]
-NUMBER_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff"]
 INDICATOR_COLUMNS = [
     "wave",
     "indicator",
@@ -101,9 +110,12 @@ def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.Da
     design = wave_design(project, wave)
     data = responses.copy()
     if design.rake_to:
-        data = add_cell_columns(data, {k: dict(v) for k, v in design.rake_to.items()})
-        check_levels(data, {k: dict(v) for k, v in design.rake_to.items()}, f"wave {wave}")
-    data["region_code"] = pd.Categorical(data["region_code"], categories=project.geography.codes)
+        margins = {k: dict(v) for k, v in design.rake_to.items()}
+        if AGE_GROUP in margin_columns(margins) and AGE_GROUP not in data:
+            data[AGE_GROUP] = age_groups(data["age"], project.config["models"]["age_bounds"])
+        data = add_cell_columns(data, margins)
+        check_levels(data, margins, f"wave {wave}")
+    data["region_code"] = pd.Categorical(data["region_code"], categories=project.wave_geography(wave).codes)
     data["gender_code"] = pd.Categorical(data["gender_code"], categories=list(project.codebook["gender_code"].codes))
     values = {value_column(i): indicator_values(responses, i, project.codebook) for i in project.indicators}
     return data.assign(**{name: v.to_numpy() for name, v in values.items()}), design
@@ -179,7 +191,7 @@ def gender_gaps(project: Project, wave: str, responses: pd.DataFrame, indicators
         rows.append(_gap_row(indicator, "national", None, national, svy.estd("f") - svy.estd("m")))
         regional = sample.estimation.mean(column, by=("region_code", "gender_code"), drop_nulls=True)
         keys = set(regional.keys())
-        for region in project.geography.codes:
+        for region in project.wave_geography(wave).codes:
             if (region, "f") in keys and (region, "m") in keys:
                 contrast = svy.estd((region, "f")) - svy.estd((region, "m"))
                 rows.append(_gap_row(indicator, "region", region, regional, contrast))
@@ -311,7 +323,9 @@ def read_responses(path: Path) -> pd.DataFrame:
 def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
     """All estimation outputs, in memory, in configured order."""
     data = {wave: read_responses(path) for wave, path in responses.items()}
-    indicators = pd.concat([estimate_wave(project, wave, data[wave]) for wave in data], ignore_index=True)
+    estimates = pd.concat([estimate_wave(project, wave, data[wave]) for wave in data], ignore_index=True)
+    # small cells, and the cells that would give them away, are hidden before any comparison is drawn
+    indicators = suppress_cells(estimates, project.min_cell_n)
     gaps = [gender_gaps(project, wave, data[wave], indicators) for wave in data]
     comparisons = pd.concat([*gaps, wave_changes(project, indicators)], ignore_index=True)
     settings = project.config["comparisons"]
@@ -334,7 +348,7 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
                 n = int(prepared[value_column(indicator)].notna().sum())
                 alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
     return {
-        "indicators": blank_suppressed(indicators, NUMBER_COLUMNS),
+        "indicators": indicators[INDICATOR_COLUMNS],
         "comparisons": comparisons,
         "weighting_diagnostics": pd.DataFrame(diagnostics_rows),
         "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),

@@ -1,9 +1,13 @@
 """The ``perception`` command.
 
 ``perception demo`` regenerates the bundled demo exports; ``perception check``
-lets a partner check a file before sending it. Exit codes: 0 valid, 1 data
-problems, 2 unreadable file or usage error. Never a traceback: every known
-failure is one line naming the file.
+lets a partner check a file before sending it: with ``--source`` it runs the
+mapping, the source's quality checks and validation exactly as the workflow
+does, and prints each problem with its column, first rows and count, in
+French (default) or English (``--lang en``). Exit codes: 0 valid (points to
+review may be listed), 1 data problems, 2 unreadable file, configuration or
+usage error. Never a traceback: every known failure is one line naming the
+file.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from perception.errors import DataError, PerceptionError, UnreadableFileError
+from perception.errors import DataError, PerceptionError
+from perception.problems import Problem, title
 
 EXIT_OK, EXIT_DATA, EXIT_UNUSABLE = 0, 1, 2
 MAX_ROWS_SHOWN = 5
@@ -35,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, help="partner export (.sav, .zsav, .por, .dta, .csv, .xlsx)")
     check.add_argument("--source", type=Path, help="source mapping file (config/sources/*.yaml)")
     check.add_argument("--config", type=Path, default=Path("config/config.yaml"), help="project configuration")
+    check.add_argument(
+        "--lang", choices=["fr", "en"], default="fr", help="language of the report (default: fr, French)"
+    )
     return parser
 
 
@@ -47,47 +55,118 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MESSAGES = {
+    "readable": {
+        "en": "{file}: readable; {rows} rows, {columns} columns, {labelled} labelled variables",
+        "fr": "{file} : lisible ; {rows} lignes, {columns} colonnes, {labelled} variables étiquetées",
+    },
+    "valid": {
+        "en": "valid: all {rows} rows pass the checks of {source}",
+        "fr": "valide : les {rows} lignes passent les contrôles de {source}",
+    },
+    "problems": {
+        "en": "{bad} of {rows} rows have problems (they would be quarantined):",
+        "fr": "{bad} lignes sur {rows} ont des problèmes (elles seraient mises en quarantaine) :",
+    },
+    "review": {
+        "en": "Points to review (rows kept, listed in flags.csv):",
+        "fr": "Points à vérifier (lignes conservées, listées dans flags.csv) :",
+    },
+    "group": {
+        "en": "  - {title}{column}: {count} row(s): {rows}{more}",
+        "fr": "  - {title}{column} : {count} ligne(s) : {rows}{more}",
+    },
+    "column": {"en": " — column {column}", "fr": " — colonne {column}"},
+    "more": {"en": " and {n} more", "fr": " et {n} autres"},
+    "example": {"en": "      e.g. {text}", "fr": "      p. ex. {text}"},
+}
+MAX_EXAMPLES = 3
+
+
+def _say(key: str, lang: str, **values) -> str:
+    return MESSAGES[key][lang].format(**values)
+
+
+def _where(problem: Problem, raw_columns: dict[str, str]) -> str:
+    """The partner's column, with the codebook variable it feeds: "poids (weight_design)"."""
+    column, variable = problem.column, problem.variable
+    if column == variable and variable in raw_columns:
+        column = raw_columns[variable]
+    return f"{column} ({variable})" if variable and column and column != variable else column
+
+
+def _report(entries: list[tuple[int, Problem]], lang: str, raw_columns: dict[str, str]) -> list[str]:
+    """Problems grouped by category and column: title, count, first rows, a few examples.
+
+    ``raw_columns`` maps codebook variables to the partner's column names, so
+    that a problem found after harmonisation still names the column the
+    partner knows.
+    """
+    groups: dict[tuple[str, str], list[tuple[int, Problem]]] = {}
+    for row, problem in entries:
+        groups.setdefault((problem.category, _where(problem, raw_columns)), []).append((row, problem))
+    lines = []
+    for (category, column), items in groups.items():
+        rows = list(dict.fromkeys(row for row, _ in items))
+        shown = ", ".join(str(r) for r in rows[:MAX_ROWS_SHOWN])
+        more = _say("more", lang, n=len(rows) - MAX_ROWS_SHOWN) if len(rows) > MAX_ROWS_SHOWN else ""
+        where = _say("column", lang, column=column) if column else ""
+        lines.append(
+            _say("group", lang, title=title(category, lang), column=where, count=len(rows), rows=shown, more=more)
+        )
+        examples = list(dict.fromkeys(problem.text(lang) for _, problem in items))
+        lines += [_say("example", lang, text=text) for text in examples[:MAX_EXAMPLES]]
+    return lines
+
+
+def _summary(path: Path, table, lang: str) -> str:
+    return _say(
+        "readable",
+        lang,
+        file=path,
+        rows=len(table.data),
+        columns=len(table.data.columns),
+        labelled=len(table.labelled_columns),
+    )
+
+
 def _check(args: argparse.Namespace) -> int:
     from perception.ingest import read_file
 
+    lang = args.lang
     if args.source is None:
         table = read_file(args.file)
-        print(
-            f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
-            f"{len(table.labelled_columns)} labelled variables"
-        )
+        print(_summary(args.file, table, lang))
         return EXIT_OK
 
-    from perception.harmonise import harmonise
-    from perception.ingest import select_mapped_columns
+    from perception.ingest import read_source, select_mapped_columns
     from perception.metadata import load_source
     from perception.project import Project
+    from perception.quality import prepare_source
     from perception.validate import validate
 
     root = Path(".")
     project = Project.from_file(args.config, root=root)
     mapping = load_source(args.source, project.codebook, root)
-    table = read_file(args.file, mapping.read_options)
-    print(
-        f"{args.file}: readable; {len(table.data)} rows, {len(table.data.columns)} columns, "
-        f"{len(table.labelled_columns)} labelled variables"
-    )
-    selected = select_mapped_columns(table, mapping)
-    result = validate(
-        harmonise(selected, mapping, project.codebook, project.geography), project.codebook, project.geography
-    )
+    geography = project.wave_geography(mapping.wave)
+    table = read_source(args.file, mapping)
+    print(_summary(args.file, table, lang))
+    prepared = prepare_source(select_mapped_columns(table, mapping), mapping, project.codebook, geography)
+    result = validate(prepared.frame, project.codebook, geography)
+    raw_columns = {name: spec.column for name, spec in mapping.variables.items() if spec.column is not None}
+    review = [(f.source_row, f.problem) for f in prepared.findings if f.action == "flag"]
+    if review:
+        print(_say("review", lang))
+        print("\n".join(_report(review, lang, raw_columns)))
     if result.quarantine.empty:
-        print(f"valid: all {len(result.released)} rows pass the checks of {args.source}")
+        print(_say("valid", lang, rows=len(result.released), source=args.source))
         return EXIT_OK
-    print(f"{len(result.quarantine)} of {len(table.data)} rows have problems:")
-    problems: dict[str, list[int]] = {}
-    for row, reasons in zip(result.quarantine["source_row"], result.quarantine["reasons"], strict=True):
-        for reason in str(reasons).split("; "):
-            problems.setdefault(reason, []).append(int(row))
-    for reason, rows in problems.items():
-        shown = ", ".join(str(r) for r in rows[:MAX_ROWS_SHOWN])
-        more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
-        print(f"  - {reason}: row(s) {shown}{more}")
+    print(_say("problems", lang, bad=len(result.quarantine), rows=len(table.data)))
+    entries = [
+        (int(row), problem)
+        for row, problem in zip(result.problems["source_row"], result.problems["problem"], strict=True)
+    ]
+    print("\n".join(_report(entries, lang, raw_columns)))
     return EXIT_DATA
 
 
@@ -95,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _demo(args) if args.command == "demo" else _check(args)
-    except (UnreadableFileError, PerceptionError) as exc:
+    except PerceptionError as exc:
         print(f"perception: {exc}", file=sys.stderr)
         return EXIT_DATA if isinstance(exc, DataError) else EXIT_UNUSABLE
     except Exception as exc:  # last resort: a user must never see a traceback

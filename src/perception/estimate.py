@@ -21,6 +21,11 @@ import svy
 
 from perception.errors import DataError
 
+# Design effects against simple random sampling with replacement (R's
+# deff="replace"): valid whatever the weights sum to, including weights
+# normalised to the sample size, and equal to the without-replacement one
+# for populations as large as a country's.
+DEFF_METHOD = "wr"
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "df", "n"]
 
 
@@ -187,7 +192,7 @@ class DesignedSample:
         by = list(by)
         rows = []
         for variable in variables:
-            result = self.sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff="wor")
+            result = self.sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff=DEFF_METHOD)
             tidy = _tidy(result, by)
             tidy.insert(0, "variable", variable)
             rows.append(tidy)
@@ -225,8 +230,8 @@ def estimate_means(
 
     Returns one row per variable and domain: ``variable``, one column per
     ``by`` name, ``estimate``, ``se``, ``ci_low``, ``ci_high`` (95 %, t with
-    the design degrees of freedom), ``cv``, ``deff`` (design effect, without
-    replacement), ``df`` and ``n`` (unweighted respondents with a value).
+    the design degrees of freedom), ``cv``, ``deff`` (design effect against
+    simple random sampling with replacement), ``df`` and ``n`` (unweighted respondents with a value).
     Missing values are excluded variable by variable.
     """
     return designed_sample(data, design, [*variables, *by]).means(variables, by)
@@ -255,7 +260,7 @@ def estimate_shares(
 
 
 def _share_rows(sample: svy.Sample, variable: str, by: list[str], ci_method: str) -> pd.DataFrame:
-    result = sample.estimation.prop(variable, by=by or None, drop_nulls=True, ci_method=ci_method, deff="wor")
+    result = sample.estimation.prop(variable, by=by or None, drop_nulls=True, ci_method=ci_method, deff=DEFF_METHOD)
     frame = result.to_polars().to_pandas()
     frame = frame[frame[variable] == 1].reset_index(drop=True)
     frame = frame.rename(columns={"est": "estimate", "lci": "ci_low", "uci": "ci_high"})

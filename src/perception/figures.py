@@ -9,6 +9,11 @@ value off it. Every word comes from the project metadata or from
 per-language strings; the number formatting helpers live here too because the
 report (``perception.report``) must print numbers exactly as the figures do.
 
+Values are drawn in their indicator's unit (``Indicator.unit``): proportions
+as percentages, indices on 0–100, mean scores on the code scale. The same
+theme (``theme_perception``) dresses every chart of the project, including the
+maps of ``perception.maps``.
+
 PNG files are byte-identical across runs: fixed size, dpi and font, and no
 "Software" metadata (which would embed the matplotlib version).
 """
@@ -23,8 +28,10 @@ from pathlib import Path
 import pandas as pd
 import plotnine as p9
 
+from perception.indicators import Indicator
 from perception.metadata import LANGUAGES, load_yaml
 from perception.project import Project
+from perception.results import Cell, Estimates, read_indicators
 
 STRINGS_PATH = Path("book/templates/strings.yaml")
 
@@ -35,23 +42,6 @@ GENDER_COLOURS = ("#1f4e79", "#e69f00")
 FONT = "DejaVu Sans"  # shipped with matplotlib, so every machine renders the same glyphs
 WIDTH_IN, HEIGHT_IN, DPI = 7.0, 5.0, 150
 DODGE = 0.6
-
-INDICATOR_COLUMNS = [
-    "wave",
-    "indicator",
-    "domain",
-    "region_code",
-    "gender_code",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "is_suppressed",
-]
-KEY_COLUMNS = ["wave", "indicator", "domain", "region_code", "gender_code"]
-VALUE_COLUMNS = ["estimate", "se", "ci_low", "ci_high"]
-
 
 # --------------------------------------------------------------------------
 # Per-language strings and number formatting
@@ -81,8 +71,22 @@ def load_strings(project: Project, lang: str) -> dict:
 # Locale conventions, not prose: French puts a non-breaking space before "%"
 # and between thousands and writes a decimal comma (45,2 %); English does not.
 NUMBER_FORMATS = {
-    "fr": {"decimal": ",", "thousands": "\u00a0", "percent": "{value}\u00a0%", "interval": "{low}–{high}"},
-    "en": {"decimal": ".", "thousands": ",", "percent": "{value}%", "interval": "{low}–{high}"},
+    "fr": {
+        "decimal": ",",
+        "thousands": "\u00a0",
+        "percent": "{value}\u00a0%",
+        "interval": "{low}–{high}",
+        "points": "{value}\u00a0pts",
+        "signed_interval": "[{low}\u00a0; {high}]",
+    },
+    "en": {
+        "decimal": ".",
+        "thousands": ",",
+        "percent": "{value}%",
+        "interval": "{low}–{high}",
+        "points": "{value} pts",
+        "signed_interval": "[{low}, {high}]",
+    },
 }
 
 
@@ -108,89 +112,57 @@ def format_count(value: float, lang: str) -> str:
     return f"{round(value):,}".replace(",", NUMBER_FORMATS[lang]["thousands"])
 
 
-# --------------------------------------------------------------------------
-# Reading the estimates
-# --------------------------------------------------------------------------
+def _digits(unit: str) -> int:
+    """Mean scores live on a short code scale (1–4) and need a second decimal."""
+    return 2 if unit == "score" else 1
 
 
-def read_indicators(path: Path) -> pd.DataFrame:
-    """Read ``indicators.csv`` with empty domain codes kept as "" (not NaN)."""
-    frame = pd.read_csv(
-        path, dtype={c: str for c in KEY_COLUMNS}, keep_default_na=False, na_values={c: [""] for c in VALUE_COLUMNS}
+def _scaled(value: float, unit: str) -> float:
+    """Proportions are stored as 0–1 and printed in percent (points)."""
+    return value * 100 if unit == "proportion" else value
+
+
+def format_value(value: float, unit: str, lang: str) -> str:
+    """An estimate in its unit: "45,2 %" (proportion), "21,3" (index 0–100), "2,41" (score)."""
+    if unit == "proportion":
+        return format_percent(value, lang)
+    return format_decimal(value, lang, _digits(unit))
+
+
+def format_interval(low: float, high: float, unit: str, lang: str) -> str:
+    """A 95 % interval in the unit of the estimate, without the % sign ("41,0–49,4")."""
+    return NUMBER_FORMATS[lang]["interval"].format(
+        low=format_decimal(_scaled(low, unit), lang, _digits(unit)),
+        high=format_decimal(_scaled(high, unit), lang, _digits(unit)),
     )
-    return normalise_indicators(frame)
 
 
-def _as_bool(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value)
+def format_estimate(cell: Cell, unit: str, lang: str, mark: str, flag: str) -> str:
+    """ "45,2 % (41,0–49,4)", plus ``flag`` when the cell is flagged unreliable; ``mark`` when unpublished."""
+    if not cell.published:
+        return mark
+    text = f"{format_value(cell.estimate, unit, lang)} ({format_interval(cell.ci_low, cell.ci_high, unit, lang)})"
+    return text + flag if cell.flagged else text
 
 
-def normalise_indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical types, and no value left on a suppressed row.
-
-    Blanking the values of suppressed rows here (they should already be
-    empty) guarantees that no figure or table can ever print one.
-    """
-    missing = [c for c in INDICATOR_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"indicators table lacks column(s) {', '.join(missing)}")
-    out = frame[INDICATOR_COLUMNS].copy()
-    for column in KEY_COLUMNS:
-        out[column] = out[column].fillna("").astype(str).str.strip()
-    for column in VALUE_COLUMNS:
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
-    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
-    out["is_suppressed"] = out["is_suppressed"].map(_as_bool).astype(bool)
-    out.loc[out["is_suppressed"], VALUE_COLUMNS] = math.nan
-    return out
+def _signed(value: float, unit: str, lang: str) -> str:
+    magnitude = round(abs(_scaled(value, unit)), _digits(unit))
+    text = format_decimal(magnitude, lang, _digits(unit))
+    # A difference that rounds to zero gets no sign, so "+0,0" never suggests a direction.
+    if magnitude == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One published estimate; ``estimate`` is None when suppressed or absent."""
-
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n: int
-    suppressed: bool
-
-    @property
-    def published(self) -> bool:
-        return not self.suppressed and self.estimate is not None
+def format_difference(value: float, unit: str, lang: str) -> str:
+    """A signed difference: "+4,7 pts" (percentage points, or index points) or "−0,12" (score)."""
+    text = _signed(value, unit, lang)
+    return text if unit == "score" else NUMBER_FORMATS[lang]["points"].format(value=text)
 
 
-ABSENT = Cell(None, None, None, 0, True)
-
-
-def _value(x: float) -> float | None:
-    return None if pd.isna(x) else float(x)
-
-
-class Estimates:
-    """Look-up of the indicators table by (wave, indicator, domain, region, gender).
-
-    A missing row reads as suppressed: it means no respondent in that cell,
-    which is below any publication threshold.
-    """
-
-    def __init__(self, frame: pd.DataFrame):
-        frame = normalise_indicators(frame)
-        self._cells: dict[tuple[str, ...], Cell] = {}
-        for row in frame.itertuples(index=False):
-            estimate = _value(row.estimate)
-            self._cells[(row.wave, row.indicator, row.domain, row.region_code, row.gender_code)] = Cell(
-                estimate=estimate,
-                ci_low=_value(row.ci_low),
-                ci_high=_value(row.ci_high),
-                n=int(row.n),
-                suppressed=bool(row.is_suppressed) or estimate is None,
-            )
-
-    def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
-        return self._cells.get((wave, indicator, domain, region, gender), ABSENT)
+def format_difference_ci(low: float, high: float, unit: str, lang: str) -> str:
+    """The 95 % interval of a difference, both bounds signed: "[−2,9 ; +18,0]"."""
+    return NUMBER_FORMATS[lang]["signed_interval"].format(low=_signed(low, unit, lang), high=_signed(high, unit, lang))
 
 
 # --------------------------------------------------------------------------
@@ -198,14 +170,14 @@ class Estimates:
 # --------------------------------------------------------------------------
 
 
-def _indicator(project: Project, indicator_id: str):
+def find_indicator(project: Project, indicator_id: str) -> Indicator:
     for indicator in project.indicators:
         if indicator.id == indicator_id:
             return indicator
     raise KeyError(f"unknown indicator {indicator_id!r}")
 
 
-def _gender_codes(project: Project) -> list[str]:
+def gender_codes(project: Project) -> list[str]:
     return [str(code) for code in project.codebook["gender_code"].codes]
 
 
@@ -213,23 +185,60 @@ def _gender_label(project: Project, code: str, lang: str) -> str:
     return project.codebook.value_label("gender_code", code, lang)
 
 
-def _percent_labels(lang: str):
-    def labels(values: list[float]) -> list[str]:
-        return [format_percent(v / 100, lang, digits=0) for v in values]
+@dataclass(frozen=True)
+class ValueAxis:
+    """How an indicator's values are drawn: multiplier, limits, breaks and axis title."""
 
-    return labels
+    factor: float
+    limits: tuple[float, float]
+    breaks: tuple[float, ...]
+    title: str
+    unit: str
+    lang: str
+
+    def labels(self, values: list[float]) -> list[str]:
+        if self.unit == "proportion":
+            return [format_percent(v / 100, self.lang, digits=0) for v in values]
+        return [format_decimal(v, self.lang, digits=0) for v in values]
+
+
+def value_axis(project: Project, indicator: Indicator, lang: str) -> ValueAxis:
+    """Percent for proportions, 0–100 for indices, the code range for mean scores."""
+    strings = load_strings(project, lang)
+    if indicator.unit == "score":
+        codes = sorted(project.codebook[indicator.variable].codes)
+        return ValueAxis(1.0, (codes[0], codes[-1]), tuple(codes), strings["fig_axis_score"], "score", lang)
+    breaks = tuple(range(0, 101, 20))
+    if indicator.unit == "index":
+        return ValueAxis(1.0, (0, 100), breaks, strings["fig_axis_index"], "index", lang)
+    return ValueAxis(100.0, (0, 100), breaks, strings["fig_axis"], "proportion", lang)
+
+
+def theme_perception(width: float = WIDTH_IN, height: float = HEIGHT_IN, **extra) -> p9.theme:
+    """The one look of every chart: black and white, DejaVu Sans, bold title, small caption."""
+    settings = {
+        "figure_size": (width, height),
+        "dpi": DPI,
+        "panel_grid_minor": p9.element_blank(),
+        "plot_title": p9.element_text(weight="bold", size=11),
+        "plot_caption": p9.element_text(size=7, colour="#444444"),
+    }
+    return p9.theme_bw(base_size=10, base_family=FONT) + p9.theme(**{**settings, **extra})
 
 
 def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> pd.DataFrame:
     """What the chart draws: one row per region and gender, in configured order.
 
-    Unpublished cells get ``published=False``, position 0 (on the axis) and
-    the "suppressed" label instead of their value.
+    Values are in axis units (see ``value_axis``). Unpublished cells get
+    ``published=False``, the axis minimum and the "suppressed" label instead
+    of their value.
     """
     strings = load_strings(project, lang)
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    floor = axis.limits[0]
     rows = []
     for region in project.geography.regions:
-        for position, code in enumerate(_gender_codes(project)):
+        for position, code in enumerate(gender_codes(project)):
             cell = estimates.get(wave, indicator_id, "region_gender", region.code, code)
             rows.append(
                 {
@@ -237,9 +246,9 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
                     "gender": _gender_label(project, code, lang),
                     "slot": -position,
                     "published": cell.published,
-                    "estimate": cell.estimate * 100 if cell.published else 0.0,
-                    "ci_low": cell.ci_low * 100 if cell.published else 0.0,
-                    "ci_high": cell.ci_high * 100 if cell.published else 0.0,
+                    "estimate": cell.estimate * axis.factor if cell.published else floor,
+                    "ci_low": cell.ci_low * axis.factor if cell.published else floor,
+                    "ci_high": cell.ci_high * axis.factor if cell.published else floor,
                     "label": "" if cell.published else f"  {strings['fig_suppressed']}",
                 }
             )
@@ -248,7 +257,7 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
     # first configured region is on top, as in the tables.
     regions = [r.name[lang] for r in project.geography.regions]
     frame["region"] = pd.Categorical(frame["region"], categories=regions[::-1], ordered=True)
-    genders = [_gender_label(project, c, lang) for c in _gender_codes(project)]
+    genders = [_gender_label(project, c, lang) for c in gender_codes(project)]
     frame["gender"] = pd.Categorical(frame["gender"], categories=genders, ordered=True)
     return frame
 
@@ -259,7 +268,8 @@ def indicator_by_region(
     """Estimates by region and gender with 95 % CIs and the national reference line."""
     estimates = Estimates(indicators)
     strings = load_strings(project, lang)
-    indicator = _indicator(project, indicator_id)
+    indicator = find_indicator(project, indicator_id)
+    axis = value_axis(project, indicator, lang)
     frame = plot_data(estimates, project, wave, indicator_id, lang)
     shown = frame[frame["published"]]
     hidden = frame[~frame["published"]]
@@ -275,8 +285,8 @@ def indicator_by_region(
             "rect",
             xmin=-math.inf,
             xmax=math.inf,
-            ymin=national.ci_low * 100,
-            ymax=national.ci_high * 100,
+            ymin=national.ci_low * axis.factor,
+            ymax=national.ci_high * axis.factor,
             fill="#000000",
             alpha=0.08,
         )
@@ -284,8 +294,10 @@ def indicator_by_region(
             p9.aes(yintercept="y", linetype="what"),
             data=pd.DataFrame(
                 {
-                    "y": [national.estimate * 100],
-                    "what": [strings["fig_national"].format(value=format_percent(national.estimate, lang))],
+                    "y": [national.estimate * axis.factor],
+                    "what": [
+                        strings["fig_national"].format(value=format_value(national.estimate, indicator.unit, lang))
+                    ],
                 }
             ),
             colour="#333333",
@@ -327,7 +339,7 @@ def indicator_by_region(
     plot += p9.scale_fill_manual(values=dict(zip(genders, GENDER_COLOURS, strict=True)), drop=False)
     plot += p9.scale_colour_manual(values=dict(zip(genders, GENDER_COLOURS, strict=True)), drop=False)
     plot += p9.scale_linetype_manual(values=["dashed"])
-    plot += p9.scale_y_continuous(limits=(0, 100), breaks=range(0, 101, 20), labels=_percent_labels(lang))
+    plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
     plot += p9.scale_x_discrete(drop=False)
     plot += p9.coord_flip()
     plot += p9.labs(
@@ -335,31 +347,21 @@ def indicator_by_region(
         subtitle=project.waves[wave].label[lang],
         caption=strings["fig_caption"].format(min_n=project.min_cell_n),
         x="",
-        y=strings["fig_axis"],
+        y=axis.title,
         fill=project.codebook["gender_code"].label[lang],
         shape=project.codebook["gender_code"].label[lang],
         colour=project.codebook["gender_code"].label[lang],
         linetype="",
     )
     plot += p9.guides(linetype=p9.guide_legend(order=2), fill=p9.guide_legend(order=1))
-    plot += p9.theme_bw(base_size=10, base_family=FONT)
-    plot += p9.theme(
-        figure_size=(WIDTH_IN, HEIGHT_IN),
-        dpi=DPI,
-        legend_position="bottom",
-        legend_box="horizontal",
-        panel_grid_minor=p9.element_blank(),
-        panel_grid_major_y=p9.element_blank(),
-        plot_title=p9.element_text(weight="bold", size=11),
-        plot_caption=p9.element_text(size=7, colour="#444444"),
-    )
+    plot += theme_perception(legend_position="bottom", legend_box="horizontal", panel_grid_major_y=p9.element_blank())
     return plot
 
 
-def save_png(plot: p9.ggplot, path: Path) -> None:
+def save_png(plot: p9.ggplot, path: Path, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
     """Write ``plot`` so that the same data always gives the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    plot.save(path, width=WIDTH_IN, height=HEIGHT_IN, dpi=DPI, units="in", verbose=False, metadata={"Software": None})
+    plot.save(path, width=width, height=height, dpi=DPI, units="in", verbose=False, metadata={"Software": None})
 
 
 def figure_path(out_dir: Path, lang: str, wave: str, indicator_id: str) -> Path:
@@ -404,11 +406,11 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
     """
     estimates = indicators if isinstance(indicators, Estimates) else Estimates(indicators)
     strings = load_strings(project, lang)
-    indicator = _indicator(project, indicator_id)
+    indicator = find_indicator(project, indicator_id)
     mark = strings["suppressed_mark"]
 
     def shown(cell: Cell) -> str:
-        return format_percent(cell.estimate, lang) if cell.published else mark
+        return format_value(cell.estimate, indicator.unit, lang) if cell.published else mark
 
     fields = {
         "indicator": indicator.label[lang],
@@ -441,7 +443,7 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
     hidden = sum(
         not estimates.get(wave, indicator_id, "region_gender", region.code, code).published
         for region in project.geography.regions
-        for code in _gender_codes(project)
+        for code in gender_codes(project)
     )
     if hidden:
         text += strings["alt_text_suppressed"].format(count=hidden, min_n=project.min_cell_n)

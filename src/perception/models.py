@@ -9,8 +9,6 @@ are less likely than men to trust the gendarmerie, other things equal".
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import svy
@@ -19,6 +17,7 @@ from perception.analysis import prepare, read_responses, value_column
 from perception.errors import ConfigError, DataError
 from perception.estimate import designed_sample
 from perception.project import Project
+from perception.weighting import AGE_GROUP, age_group_labels, age_groups
 
 MODEL_COLUMNS = [
     "wave",
@@ -33,20 +32,7 @@ MODEL_COLUMNS = [
     "df",
     "n",
 ]
-AGE_GROUP = "age_group"
 DERIVED_PREFIX = "model__"
-
-
-def age_group_labels(bounds: list[int]) -> list[str]:
-    pairs = itertools.pairwise(bounds)
-    return [f"{low}-{high - 1}" for low, high in pairs] + [f"{bounds[-1]}+"]
-
-
-def age_groups(age: pd.Series, bounds: list[int]) -> pd.Series:
-    """Age bands such as 18-24, 25-34, ..., 50+ (special codes and blanks missing)."""
-    years = pd.to_numeric(age, errors="coerce").where(lambda a: a >= bounds[0])
-    cut = pd.cut(years, [*bounds, np.inf], right=False, labels=age_group_labels(bounds))
-    return cut.astype("string")
 
 
 def predictor_levels(project: Project, name: str) -> list[str]:

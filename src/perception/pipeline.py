@@ -17,23 +17,32 @@ from pathlib import Path
 import pandas as pd
 
 from perception.analysis import prepare, run_estimation
+from perception.corrections import corrections_path, load_corrections
 from perception.estimate import final_weights
-from perception.harmonise import harmonise
-from perception.ingest import RawTable, read_file, select_mapped_columns
+from perception.ingest import RawTable, read_source, select_mapped_columns
+from perception.metadata import Geography
 from perception.project import Project
+from perception.quality import FLAG_COLUMNS, LOG_COLUMNS, prepare_source
 from perception.validate import validate
 
 FLOAT_FORMAT = "%.10g"
+PUBLISHED_MODE = 0o644
+WITHHELD = "(not published)"
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` then move ``tmp`` to ``path``: all or nothing."""
+    """Call ``write(tmp)`` then move ``tmp`` to ``path``: all or nothing.
+
+    The file gets ordinary read permissions (mkstemp creates it owner-only),
+    since outputs are meant to be shared.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     try:
         write(Path(tmp))
+        os.chmod(tmp, PUBLISHED_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -60,7 +69,7 @@ def write_json(data: object, path: str | Path) -> None:
 def ingest_source(project: Project, wave: str, source_id: str, out_data: Path, out_meta: Path) -> RawTable:
     """Read a partner file and keep only the mapped columns, labels and missing codes."""
     mapping = project.source(wave, source_id)
-    table = read_file(mapping.file, mapping.read_options)
+    table = read_source(mapping.file, mapping)
     selected = select_mapped_columns(table, mapping)
     data = selected.data.copy()
     for column in data.columns:
@@ -77,6 +86,7 @@ def ingest_source(project: Project, wave: str, source_id: str, out_data: Path, o
             "value_labels": selected.value_labels,
             "missing_codes": selected.missing_codes,
             "variable_labels": selected.variable_labels,
+            "labels_by_language": selected.labels_by_language,
         },
         out_meta,
     )
@@ -91,6 +101,7 @@ def load_ingested(data_path: Path, meta_path: Path) -> RawTable:
         meta["value_labels"],
         meta["missing_codes"],
         meta["variable_labels"],
+        meta.get("labels_by_language", {}),
     )
 
 
@@ -99,23 +110,77 @@ def load_ingested(data_path: Path, meta_path: Path) -> RawTable:
 # --------------------------------------------------------------------------
 
 
-def harmonise_source(project: Project, wave: str, source_id: str, data_path: Path, meta_path: Path, out: Path) -> None:
+def harmonise_source(
+    project: Project,
+    wave: str,
+    source_id: str,
+    data_path: Path,
+    meta_path: Path,
+    out: Path,
+    out_flags: Path,
+    out_log: Path,
+) -> None:
+    """Harmonise one source, apply the wave's corrections for it and run its checks."""
     mapping = project.source(wave, source_id)
-    frame = harmonise(load_ingested(data_path, meta_path), mapping, project.codebook, project.geography)
-    write_atomic(out, lambda tmp: frame.to_parquet(tmp, index=False))
+    path = corrections_path(project.root, wave)
+    corrections = load_corrections(path, project.source_ids(wave)) if path.is_file() else None
+    prepared = prepare_source(
+        load_ingested(data_path, meta_path), mapping, project.codebook, project.wave_geography(wave), corrections
+    )
+    write_atomic(out, lambda tmp: prepared.frame.to_parquet(tmp, index=False))
+    write_csv(prepared.flags, out_flags)
+    write_csv(prepared.cleaning_log, out_log)
+
+
+def _read_interim_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def quality_annex(
+    quality: pd.DataFrame, quarantine: pd.DataFrame, flags: pd.DataFrame, log: pd.DataFrame
+) -> pd.DataFrame:
+    """Tidy counts per source for the book's data-quality annex.
+
+    ``section`` is rows (received, released, quarantined), quarantine (rows
+    per reason category; a row with two reasons counts in both), flags (rows
+    per check and action) or cleaning (changes per rule).
+    """
+    rows = []
+    for source in quality.itertuples(index=False):
+        key = {"source_id": source.source_id, "source_file": source.source_file}
+        for item in ("received", "released", "quarantined"):
+            rows.append(
+                {**key, "section": "rows", "item": item, "action": "", "count": getattr(source, f"rows_{item}")}
+            )
+        mine = quarantine[quarantine["source_id"] == source.source_id]
+        categories = mine["reason_categories"].astype(str).str.split(",").explode()
+        for category, count in categories.value_counts(sort=False).sort_index().items():
+            rows.append({**key, "section": "quarantine", "item": category, "action": "", "count": int(count)})
+        raised = flags[flags["source_file"] == source.source_file]
+        for (check, action), count in raised.groupby(["check", "action"], sort=True).size().items():
+            rows.append({**key, "section": "flags", "item": check, "action": action, "count": int(count)})
+        changes = log[log["source_file"] == source.source_file]
+        for rule, count in changes.groupby("rule", sort=True).size().items():
+            rows.append({**key, "section": "cleaning", "item": rule, "action": "", "count": int(count)})
+    return pd.DataFrame(rows, columns=["source_id", "source_file", "section", "item", "action", "count"])
 
 
 def validate_wave(
     project: Project,
+    wave: str,
     harmonised: Iterable[Path],
-    out_valid: Path,
-    out_quarantine: Path,
-    out_quality: Path,
+    flags: Iterable[Path],
+    cleaning_logs: Iterable[Path],
+    outputs: dict[str, Path],
 ) -> None:
-    """Validate all sources of a wave; account for every row of every source."""
+    """Validate all sources of a wave; account for every row of every source.
+
+    ``outputs`` names the files written: valid, quarantine, quality (rows per
+    source), flags, cleaning_log and annex (see :func:`quality_annex`).
+    """
     frames = [pd.read_parquet(p) for p in harmonised]
     frame = pd.concat(frames, ignore_index=True)
-    result = validate(frame, project.codebook, project.geography)
+    result = validate(frame, project.codebook, project.wave_geography(wave))
     quality = []
     for part in frames:
         source_id = part["source_id"].iloc[0] if len(part) else ""
@@ -132,9 +197,36 @@ def validate_wave(
                 "rows_quarantined": quarantined,
             }
         )
-    write_atomic(out_valid, lambda tmp: result.released.to_parquet(tmp, index=False))
-    write_csv(result.quarantine, out_quarantine)
-    write_csv(pd.DataFrame(quality), out_quality)
+    duplicates = [
+        {
+            "source_file": row.source_file,
+            "source_row": row.source_row,
+            "check": "duplicate_id",
+            "detail": row.problem.text("en"),
+            "action": "quarantine",
+        }
+        for row in result.problems.itertuples(index=False)
+        if row.problem.category == "duplicate_id"
+    ]
+    order = {name: i for i, name in enumerate(part["source_file"].iloc[0] for part in frames if len(part))}
+    all_flags = pd.concat(
+        [*(_read_interim_csv(p) for p in flags), pd.DataFrame(duplicates, columns=FLAG_COLUMNS).astype(str)],
+        ignore_index=True,
+    )
+    all_flags = all_flags.assign(
+        _source=all_flags["source_file"].map(order), _row=pd.to_numeric(all_flags["source_row"])
+    ).sort_values(["_source", "_row"], kind="stable")[FLAG_COLUMNS]
+    log = pd.concat([_read_interim_csv(p) for p in cleaning_logs], ignore_index=True)[LOG_COLUMNS]
+    # values of variables that are never published (respondent ids) stay out of data/processed
+    withheld = log["variable"].ne("") & ~log["variable"].isin(project.codebook.published())
+    log.loc[withheld, ["old_value", "new_value"]] = WITHHELD
+    quality_frame = pd.DataFrame(quality)
+    write_atomic(outputs["valid"], lambda tmp: result.released.to_parquet(tmp, index=False))
+    write_csv(result.quarantine, outputs["quarantine"])
+    write_csv(quality_frame, outputs["quality"])
+    write_csv(all_flags, outputs["flags"])
+    write_csv(log, outputs["cleaning_log"])
+    write_csv(quality_annex(quality_frame, result.quarantine, all_flags, log), outputs["annex"])
 
 
 # --------------------------------------------------------------------------
@@ -156,12 +248,13 @@ def weight_wave(project: Project, wave: str, valid: Path, out_responses: Path, o
     responses.insert(0, "wave", wave)
     responses.insert(2, "response_id", [f"{wave}-{i:05d}" for i in range(1, len(frame) + 1)])
     write_csv(responses, out_responses)
-    write_csv(sample_summary(project, frame), out_sample)
+    write_csv(sample_summary(project.wave_geography(wave), frame), out_sample)
 
 
-def sample_summary(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+def sample_summary(geography: Geography, frame: pd.DataFrame) -> pd.DataFrame:
+    """Respondents, women, men and final weights per region of the wave's layout."""
     rows = []
-    for code in project.geography.codes:
+    for code in geography.codes:
         part = frame[frame["region_code"] == code]
         rows.append(
             {

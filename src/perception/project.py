@@ -109,6 +109,17 @@ class Project:
     def geography(self) -> Geography:
         return load_geography(self.root / self.config["geography"])
 
+    def wave_geography(self, wave: str) -> Geography:
+        """The administrative layout a wave's regions are matched against (``waves.<wave>.layout``).
+
+        A wave not in the configuration (a file checked before its wave is
+        added) uses the default layout of ``geography.yaml``.
+        """
+        layout = (self.config["waves"].get(wave) or {}).get("layout")
+        if layout is None:
+            return self.geography
+        return load_geography(self.root / self.config["geography"], layout)
+
     @cached_property
     def waves(self) -> dict[str, Wave]:
         waves = {}

@@ -2,7 +2,8 @@
 
 Validation is lazy: every failing check of every row is collected. A row
 with any failure goes to the quarantine with all its reasons in plain
-language; the others are released. Nothing is dropped silently:
+language (and their categories, which the data-quality annex counts); the
+others are released. Nothing is dropped silently:
 ``len(released) + len(quarantine) == len(rows)`` always holds.
 """
 
@@ -15,104 +16,106 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from perception.errors import DataError
-from perception.harmonise import ISSUE_VARIABLES, ISSUES, PROVENANCE
+from perception.harmonise import ISSUE_COLUMNS, ISSUE_DETAILS, PROVENANCE, dtype_of
 from perception.metadata import Codebook, Geography, Variable, code_key
+from perception.problems import Problem, loads
 
-QUARANTINE_COLUMNS = [*PROVENANCE, "respondent_id", "reasons"]
-
-
-def _allowed(var: Variable, codebook: Codebook) -> list:
-    specials = [codebook.special_code(s) for s in var.special]
-    return [*var.codes, *specials]
+QUARANTINE_COLUMNS = [*PROVENANCE, "respondent_id", "reasons", "reason_categories"]
 
 
-def _checks(var: Variable, codebook: Codebook, geography: Geography) -> list[pa.Check]:
+def _check_specs(var: Variable, codebook: Codebook, geography: Geography) -> list[tuple[pa.Check, str, dict]]:
+    """Pandera checks of one variable, each with the problem category and parameters it reports."""
     specials = [codebook.special_code(s) for s in var.special]
     if var.type == "region":
-        return [pa.Check.isin(geography.codes, error=f"not a region of layout {geography.layout}")]
+        allowed = f"regions of layout {geography.layout}"
+        error = f"not a region of layout {geography.layout}"
+        return [(pa.Check.isin(geography.codes, error=error), "not_allowed_code", {"allowed": allowed})]
     if var.is_coded:
-        allowed = _allowed(var, codebook)
-        text = ", ".join(code_key(c) for c in allowed)
-        return [pa.Check.isin(allowed, error=f"not an allowed code ({text})")]
-    checks = []
+        allowed_codes = [*var.codes, *specials]
+        text = ", ".join(code_key(c) for c in allowed_codes)
+        check = pa.Check.isin(allowed_codes, error=f"not an allowed code ({text})")
+        return [(check, "not_allowed_code", {"allowed": text})]
+    specs = []
     if var.min is not None or var.max is not None:
         low = float("-inf") if var.min is None else var.min
         high = float("inf") if var.max is None else var.max
-        special_text = f" or a special code ({', '.join(map(str, specials))})" if specials else ""
-        checks.append(
-            pa.Check(
-                lambda s, low=low, high=high, specials=tuple(specials): s.between(low, high) | s.isin(specials),
-                element_wise=False,
-                error=f"outside {var.min}–{var.max}{special_text}",
-            )
+        special_text = ", ".join(map(str, specials))
+        check = pa.Check(
+            lambda s, low=low, high=high, specials=tuple(specials): s.between(low, high) | s.isin(specials),
+            element_wise=False,
+            error=f"outside {var.min}–{var.max}" + (f" or a special code ({special_text})" if specials else ""),
         )
+        specs.append((check, "out_of_range", {"min": var.min, "max": var.max, "special_codes": special_text}))
     if var.min_exclusive is not None:
-        checks.append(pa.Check.gt(var.min_exclusive, error=f"must be greater than {var.min_exclusive}"))
-    return checks
+        check = pa.Check.gt(var.min_exclusive, error=f"must be greater than {var.min_exclusive}")
+        specs.append((check, "too_small", {"bound": var.min_exclusive}))
+    return specs
 
 
 def build_schema(codebook: Codebook, geography: Geography) -> pa.DataFrameSchema:
     """The Pandera schema every harmonised wave must satisfy."""
-    dtypes = {"Int64": "Int64", "Float64": "Float64", "string": "string"}
-    columns = {
-        name: pa.Column(dtypes["string"] if name != "source_row" else "Int64", nullable=False) for name in PROVENANCE
-    }
+    columns = {name: pa.Column("string" if name != "source_row" else "Int64", nullable=False) for name in PROVENANCE}
     for var in codebook:
-        if var.type == "integer" or var.has_numeric_codes:
-            dtype = dtypes["Int64"]
-        elif var.type == "float":
-            dtype = dtypes["Float64"]
-        else:
-            dtype = dtypes["string"]
         columns[var.name] = pa.Column(
-            dtype,
-            checks=_checks(var, codebook, geography),
+            dtype_of(var),
+            checks=[check for check, _, _ in _check_specs(var, codebook, geography)],
             nullable=not var.required,
             required=True,
         )
     return pa.DataFrameSchema(columns, strict=False, coerce=False, ordered=False)
 
 
-def _describe(column: str, check: str, value) -> str:
-    if check == "not_nullable":
-        return f"{column} is missing (required)"
-    return f"{column} = {code_key(value)}: {check}"
+def _schema_problems(codebook: Codebook, geography: Geography) -> dict[tuple[str, str], tuple[str, dict]]:
+    """(variable, Pandera error text) -> (category, parameters)."""
+    return {
+        (var.name, str(check.error)): (category, params)
+        for var in codebook
+        for check, category, params in _check_specs(var, codebook, geography)
+    }
 
 
-def _duplicate_reasons(frame: pd.DataFrame) -> pd.Series:
+def _duplicate_problems(frame: pd.DataFrame, exempt: set[int]) -> dict[int, Problem]:
     """Every row sharing a respondent id with another row of the same source.
 
     All copies are quarantined: which one is the real interview cannot be
-    decided here, and the partner must say.
+    decided here, and the partner must say. Rows already quarantined as a
+    repeated submission (same ``_uuid``) are left out: the first submission
+    then stands alone and is released.
     """
-    reasons = pd.Series("", index=frame.index, dtype="string")
-    ids = frame["respondent_id"]
-    keyed = frame.assign(_id=ids).dropna(subset=["_id"])
+    problems: dict[int, Problem] = {}
+    keyed = frame.drop(index=list(exempt)).assign(_id=frame["respondent_id"]).dropna(subset=["_id"])
     dupes = keyed[keyed.duplicated(["source_id", "_id"], keep=False)]
     for (_, rid), group in dupes.groupby(["source_id", "_id"], sort=False):
         rows = ", ".join(str(r) for r in group["source_row"])
-        reasons.loc[group.index] = f"respondent_id {rid} is duplicated (source rows {rows})"
-    return reasons
+        for index in group.index:
+            problems[index] = Problem("duplicate_id", "respondent_id", "respondent_id", str(rid), "", {"rows": rows})
+    return problems
 
 
 @dataclass(frozen=True)
 class ValidationResult:
+    """Released rows, quarantined rows (with reasons) and every problem found, one per line.
+
+    ``problems`` has the provenance columns and a ``problem`` column holding
+    :class:`perception.problems.Problem` objects, for reports in any language.
+    """
+
     released: pd.DataFrame
     quarantine: pd.DataFrame
+    problems: pd.DataFrame
 
 
 def validate(frame: pd.DataFrame, codebook: Codebook, geography: Geography) -> ValidationResult:
     """Split harmonised rows into released and quarantined, with reasons."""
     frame = frame.reset_index(drop=True)
-    reasons: dict[int, list[str]] = {i: [] for i in frame.index}
-    already_reported: dict[int, set[str]] = {i: set() for i in frame.index}
-    for i, (issue, variables) in enumerate(zip(frame[ISSUES], frame[ISSUE_VARIABLES], strict=True)):
-        if isinstance(issue, str) and issue:
-            reasons[i].extend(issue.split("; "))
-            already_reported[i].update(variables.split(","))
+    found: dict[int, list[Problem]] = {
+        i: loads(text) for i, text in zip(frame.index, frame[ISSUE_DETAILS], strict=True)
+    }
+    already_reported = {i: {p.variable for p in problems} for i, problems in found.items()}
     schema = build_schema(codebook, geography)
+    categories = _schema_problems(codebook, geography)
     try:
-        schema.validate(frame.drop(columns=[ISSUES, ISSUE_VARIABLES]), lazy=True)
+        schema.validate(frame.drop(columns=ISSUE_COLUMNS), lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
         row_cases = cases[cases["index"].notna()]
@@ -123,18 +126,38 @@ def validate(frame: pd.DataFrame, codebook: Codebook, geography: Geography) -> V
                 f"harmonised data: column {first['column']}: {first['check']} ({first['failure_case']})"
             ) from None
         for _, case in row_cases.iterrows():
-            index = int(case["index"])
-            column = case["column"]
-            if column not in already_reported[index]:
-                reasons[index].append(_describe(column, str(case["check"]), case["failure_case"]))
-    for i, reason in _duplicate_reasons(frame).items():
-        if reason:
-            reasons[i].append(reason)
-    failed = [i for i, r in reasons.items() if r]
-    quarantine = frame.loc[failed].copy()
-    quarantine["reasons"] = pd.Series({i: "; ".join(reasons[i]) for i in failed}, dtype="string")
-    released = frame.drop(index=failed).drop(columns=[ISSUES, ISSUE_VARIABLES]).reset_index(drop=True)
-    assert len(released) + len(quarantine) == len(frame)
-    quarantine = quarantine.drop(columns=[ISSUES, ISSUE_VARIABLES])
+            index, column, check = int(case["index"]), str(case["column"]), str(case["check"])
+            if column in already_reported[index]:
+                continue
+            if check == "not_nullable":
+                found[index].append(Problem("missing_required", column, column))
+            else:
+                category, params = categories[(column, check)]
+                found[index].append(Problem(category, column, column, code_key(case["failure_case"]), "", params))
+    exempt = {i for i, problems in found.items() if any(p.category == "duplicate_submission" for p in problems)}
+    for index, problem in _duplicate_problems(frame, exempt).items():
+        found[index].append(problem)
+    failed = [i for i, problems in found.items() if problems]
+    quarantine = frame.loc[failed].drop(columns=ISSUE_COLUMNS)
+    quarantine["reasons"] = pd.Series({i: "; ".join(p.text("en") for p in found[i]) for i in failed}, dtype="string")
+    quarantine["reason_categories"] = pd.Series(
+        {i: ",".join(dict.fromkeys(p.category for p in found[i])) for i in failed}, dtype="string"
+    )
+    released = frame.drop(index=failed).drop(columns=ISSUE_COLUMNS).reset_index(drop=True)
+    if len(released) + len(quarantine) != len(frame):
+        raise AssertionError(f"{len(frame)} rows in, {len(released)} released + {len(quarantine)} quarantined")
     ordered = [*QUARANTINE_COLUMNS, *[c for c in quarantine.columns if c not in QUARANTINE_COLUMNS]]
-    return ValidationResult(released, quarantine[ordered].reset_index(drop=True))
+    problems = pd.DataFrame(
+        [
+            {
+                "source_id": frame.at[i, "source_id"],
+                "source_file": frame.at[i, "source_file"],
+                "source_row": int(frame.at[i, "source_row"]),
+                "problem": problem,
+            }
+            for i in failed
+            for problem in found[i]
+        ],
+        columns=[*PROVENANCE, "problem"],
+    )
+    return ValidationResult(released, quarantine[ordered].reset_index(drop=True), problems)

@@ -9,6 +9,7 @@ post-stratification, and describes the resulting weights.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,24 @@ from perception.errors import ConfigError, DataError
 
 CELL_SEPARATOR = "*"
 LEVEL_SEPARATOR = "|"
+AGE_GROUP = "age_group"
+
+
+def age_group_labels(bounds: list[int]) -> list[str]:
+    pairs = itertools.pairwise(bounds)
+    return [f"{low}-{high - 1}" for low, high in pairs] + [f"{bounds[-1]}+"]
+
+
+def age_groups(age: pd.Series, bounds: list[int]) -> pd.Series:
+    """Age bands such as 18-24, 25-34, ..., 50+ (special codes and blanks missing)."""
+    years = pd.to_numeric(age, errors="coerce").where(lambda a: a >= bounds[0])
+    cut = pd.cut(years, [*bounds, np.inf], right=False, labels=age_group_labels(bounds))
+    return cut.astype("string")
+
+
+def margin_columns(margins: dict[str, dict[str, float]]) -> set[str]:
+    """Every data column the targets refer to, cells split into their parts."""
+    return {part for variable in margins for part in variable.split(CELL_SEPARATOR)}
 
 
 def load_margins(paths: list[str | Path]) -> dict[str, dict[str, float]]:

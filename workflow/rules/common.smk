@@ -76,6 +76,17 @@ def book_sources_dir(wildcards, input):
     return str(Path(input.templates).parent / "_src")
 
 
+def boundary_file(wildcards=None):
+    """The user's GeoJSON (config report.boundaries), so that editing it redraws the maps; none by default."""
+    path = config["report"]["boundaries"]
+    return [path] if path else []
+
+
+def book_files(wildcards=None):
+    """Every template and static file: editing one (e.g. strings.yaml) rebuilds the book."""
+    return sorted(str(p) for folder in ("book/templates", "book/static") for p in Path(folder).iterdir())
+
+
 wildcard_constraints:
     wave="|".join(WAVES),
     lang="|".join(LANGUAGES),

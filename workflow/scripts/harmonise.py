@@ -7,6 +7,13 @@ smk = snakemake  # noqa: F821 - injected by Snakemake
 run_stage(
     smk,
     lambda project: harmonise_source(
-        project, smk.wildcards.wave, smk.wildcards.source, smk.input.data, smk.input.meta, smk.output[0]
+        project,
+        smk.wildcards.wave,
+        smk.wildcards.source,
+        smk.input.data,
+        smk.input.meta,
+        smk.output.data,
+        smk.output.flags,
+        smk.output.cleaning_log,
     ),
 )

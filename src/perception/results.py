@@ -1,0 +1,183 @@
+"""Read-only access to the workflow's published tables.
+
+``indicators.csv`` and ``comparisons.csv`` are the only source of every number
+the figures, the book and the fact sheets print. This module reads them by
+column name and turns each row into a small immutable record looked up by its
+key, so that no page or chart ever recomputes a statistic. Two rules are
+enforced here, once, for every consumer:
+
+- a suppressed row never carries a value (its numbers are blanked even if the
+  file had them), and a row that is absent reads as suppressed — it means
+  nobody was interviewed there;
+- a comparison is "significant" only when the file says so (after the
+  multiple-comparison adjustment); nothing downstream tests anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+INDICATOR_KEY = ["wave", "indicator", "domain", "region_code", "gender_code"]
+INDICATOR_VALUES = ["estimate", "se", "ci_low", "ci_high"]
+INDICATOR_COLUMNS = [*INDICATOR_KEY, *INDICATOR_VALUES, "n", "is_reliable", "reliability_note", "is_suppressed"]
+
+COMPARISON_KEY = ["comparison", "indicator", "domain", "region_code", "gender_code", "wave", "reference_wave"]
+COMPARISON_VALUES = ["estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_adjusted"]
+COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed"]
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values: list[str], what: str) -> pd.DataFrame:
+    """Canonical types (keys as stripped text, values as float) and blank suppressed values."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks column(s) {', '.join(missing)}")
+    out = frame[columns].copy()
+    for column in keys:
+        out[column] = out[column].fillna("").astype(str).str.strip()
+    for column in values:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    out["is_suppressed"] = out["is_suppressed"].map(_as_bool).astype(bool)
+    out.loc[out["is_suppressed"], values] = math.nan
+    return out
+
+
+def normalise_indicators(frame: pd.DataFrame) -> pd.DataFrame:
+    """The indicators table with canonical types and no value left on a suppressed row."""
+    out = _normalise(frame, INDICATOR_COLUMNS, INDICATOR_KEY, INDICATOR_VALUES, "indicators table")
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
+    out["is_reliable"] = out["is_reliable"].map(_as_bool).astype(bool)
+    out["reliability_note"] = out["reliability_note"].fillna("").astype(str)
+    return out
+
+
+def _read(path: Path, keys: list[str], values: list[str]) -> pd.DataFrame:
+    # Empty key cells (national rows have no region) must stay "" and not NaN.
+    return pd.read_csv(path, dtype={c: str for c in keys}, keep_default_na=False, na_values={c: [""] for c in values})
+
+
+def read_indicators(path: Path) -> pd.DataFrame:
+    """Read ``indicators.csv`` (see ``normalise_indicators``)."""
+    return normalise_indicators(_read(path, INDICATOR_KEY, INDICATOR_VALUES))
+
+
+def _value(x: float) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One estimate; ``estimate`` is None when suppressed or absent."""
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    suppressed: bool
+    reliable: bool = True
+
+    @property
+    def published(self) -> bool:
+        return not self.suppressed and self.estimate is not None
+
+    @property
+    def flagged(self) -> bool:
+        """Published but marked unreliable by the estimation stage: print with a caution mark."""
+        return self.published and not self.reliable
+
+
+ABSENT = Cell(None, None, None, 0, True)
+
+
+class Estimates:
+    """Look-up of the indicators table by (wave, indicator, domain, region, gender)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        frame = normalise_indicators(frame)
+        self._cells: dict[tuple[str, ...], Cell] = {}
+        for row in frame.itertuples(index=False):
+            estimate = _value(row.estimate)
+            self._cells[(row.wave, row.indicator, row.domain, row.region_code, row.gender_code)] = Cell(
+                estimate=estimate,
+                ci_low=_value(row.ci_low),
+                ci_high=_value(row.ci_high),
+                n=int(row.n),
+                suppressed=bool(row.is_suppressed) or estimate is None,
+                reliable=bool(row.is_reliable),
+            )
+
+    def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
+        return self._cells.get((wave, indicator, domain, region, gender), ABSENT)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One row of ``comparisons.csv``: ``estimate`` minus ``reference_estimate``."""
+
+    estimate: float | None
+    reference_estimate: float | None
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    significant: bool
+    suppressed: bool
+
+    @property
+    def published(self) -> bool:
+        return not self.suppressed and self.difference is not None
+
+
+NO_DIFFERENCE = Difference(None, None, None, None, None, False, True)
+
+
+def read_comparisons(path: Path) -> pd.DataFrame:
+    """Read ``comparisons.csv`` with canonical types; suppressed rows carry no number."""
+    frame = _normalise(
+        _read(path, COMPARISON_KEY, COMPARISON_VALUES),
+        COMPARISON_COLUMNS,
+        COMPARISON_KEY,
+        COMPARISON_VALUES,
+        "comparisons table",
+    )
+    frame["is_significant"] = frame["is_significant"].map(_as_bool).astype(bool) & ~frame["is_suppressed"]
+    return frame
+
+
+class Comparisons:
+    """Look-up of gender gaps (women − men) and changes (wave − baseline).
+
+    Keys: (comparison, wave, indicator, domain, region, gender). For a change
+    ``wave`` is the later wave; the reference is always the baseline.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self._rows: dict[tuple[str, ...], Difference] = {}
+        for row in frame.itertuples(index=False):
+            difference = _value(row.difference)
+            key = (row.comparison, row.wave, row.indicator, row.domain, row.region_code, row.gender_code)
+            self._rows[key] = Difference(
+                estimate=_value(row.estimate),
+                reference_estimate=_value(row.reference_estimate),
+                difference=difference,
+                ci_low=_value(row.ci_low),
+                ci_high=_value(row.ci_high),
+                significant=bool(row.is_significant),
+                suppressed=bool(row.is_suppressed) or difference is None,
+            )
+
+    def gap(self, wave: str, indicator: str, domain: str, region: str = "") -> Difference:
+        """Women − men within ``wave``, nationally (domain national) or in one region."""
+        return self._rows.get(("gender_gap", wave, indicator, domain, region, ""), NO_DIFFERENCE)
+
+    def change(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Difference:
+        """``wave`` − baseline for one domain cell."""
+        return self._rows.get(("change", wave, indicator, domain, region, gender), NO_DIFFERENCE)

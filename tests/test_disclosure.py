@@ -1,0 +1,315 @@
+"""Disclosure control: key counts, k-anonymity, l-diversity, cell suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perception.disclosure import (
+    COMPLEMENTARY,
+    SMALL_CELL,
+    align_comparisons,
+    anonymise,
+    distinct_values,
+    expected_reidentifications,
+    key_counts,
+    not_l_diverse,
+    pseudonymise,
+    suppress_cells,
+    suppression_order,
+)
+from perception.errors import DataError
+from perception.release import band, band_labels
+
+# sdcMicro's freqCalc example keys and weights (no missing values: plain counting).
+GOLDEN = pd.DataFrame(
+    {
+        "A": [2, 3, 2, 2, 3, 3, 1, 2],
+        "B": [3, 3, 3, 3, 3, 3, 4, 3],
+        "C": [1, 3, 1, 2, 1, 1, 1, 1],
+    }
+)
+GOLDEN_WEIGHTS = pd.Series([18, 45.5, 39, 17, 92, 8, 123.5, 51])
+
+
+def test_key_counts_golden():
+    counts, weighted = key_counts(GOLDEN, ["A", "B", "C"], GOLDEN_WEIGHTS)
+    assert counts.tolist() == [3, 1, 3, 1, 2, 2, 1, 3]
+    assert weighted.tolist() == [108, 45.5, 108, 17, 100, 100, 123.5, 108]
+
+
+def test_missing_key_matches_any_value():
+    # Record 4 (2, 3, 2) loses C: it now matches records 1, 3 and 8 (2, 3, 1), and they match it.
+    frame = GOLDEN.astype(float)
+    frame.loc[3, "C"] = np.nan
+    counts, weighted = key_counts(frame, ["A", "B", "C"], GOLDEN_WEIGHTS)
+    assert counts.tolist() == [4, 1, 4, 4, 2, 2, 1, 4]
+    assert weighted.tolist() == [125, 45.5, 125, 125, 100, 100, 123.5, 125]
+    # Two missing values in different keys: (NaN, 3, 1) matches everything with B=3, C=1 or C missing.
+    frame.loc[1, "A"], frame.loc[1, "C"] = np.nan, 1
+    counts, _ = key_counts(frame, ["A", "B", "C"])
+    assert counts.tolist() == [5, 7, 5, 5, 3, 3, 1, 5]
+
+
+def test_key_counts_without_weights_and_keys():
+    counts, weighted = key_counts(GOLDEN, ["A"])
+    assert counts.tolist() == [4, 3, 4, 4, 3, 3, 1, 4]
+    assert weighted.tolist() == counts.astype(float).tolist()
+    assert key_counts(GOLDEN, [])[0].tolist() == [8] * 8
+    assert expected_reidentifications(pd.Series([1, 2, 2, 4, 4, 4, 4])) == pytest.approx(3.0)
+
+
+def test_key_counts_rejects_missing_weights():
+    with pytest.raises(DataError, match="missing weight"):
+        key_counts(GOLDEN, ["A"], GOLDEN_WEIGHTS.where(GOLDEN_WEIGHTS > 20))
+
+
+def test_distinct_values_and_l_diversity():
+    frame = pd.DataFrame(
+        {
+            "region": ["a", "a", "a", "b", "b", "b", None],
+            "abuse": [1, 1, 1, 0, 1, np.nan, 0],
+        }
+    )
+    # Region a sees 1,1,1 plus the record with no region (0): two values.
+    assert distinct_values(frame, ["region"], "abuse").tolist() == [2, 2, 2, 2, 2, 2, 2]
+    frame.loc[6, "region"] = "c"
+    assert distinct_values(frame, ["region"], "abuse").tolist() == [1, 1, 1, 2, 2, 2, 1]
+    assert not_l_diverse(frame, ["region"], "abuse", 2).tolist() == [True] * 3 + [False] * 3 + [True]
+    frame["abuse"] = np.nan
+    assert not not_l_diverse(frame, ["region"], "abuse", 2).any()  # nothing known, nothing disclosed
+
+
+def synthetic(seed: int = 3, n: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "region": rng.choice(["r1", "r2", "r3"], n, p=[0.6, 0.3, 0.1]),
+            "gender": rng.choice(["f", "m"], n),
+            "age_group": rng.choice([18, 25, 35, 45, 55, 65], n, p=[0.3, 0.25, 0.2, 0.15, 0.07, 0.03]).astype(float),
+            "abuse": rng.choice([0.0, 1.0], n, p=[0.9, 0.1]),
+            "item": rng.integers(0, 4, n),
+        }
+    )
+
+
+def test_anonymise_reaches_k_and_only_blanks_keys():
+    frame = synthetic()
+    keys = ["region", "gender", "age_group"]
+    assert (key_counts(frame, keys)[0] < 5).any()
+    out = anonymise(frame, suppression_order(frame, keys), k=5)
+    assert (key_counts(out, keys)[0] >= 5).all()
+    assert len(out) == len(frame)
+    changed = (out != frame) & ~(out.isna() & frame.isna())
+    assert not changed[["abuse", "item"]].any().any()
+    assert (out[keys].isna() | (out[keys] == frame[keys])).all().all()  # values are kept or blanked, never altered
+    assert out.equals(anonymise(frame, suppression_order(frame, keys), k=5))  # deterministic
+
+
+def test_anonymise_suppresses_the_key_with_most_categories_first():
+    frame = synthetic()
+    keys = ["region", "gender", "age_group"]
+    out = anonymise(frame, suppression_order(frame, keys), k=5)
+    blanked = out[keys].isna().sum()
+    assert blanked["age_group"] > 0
+    assert blanked["age_group"] >= blanked["region"] + blanked["gender"]
+
+
+def test_keys_implied_by_the_cluster_are_suppressed_last():
+    frame = pd.DataFrame(
+        {
+            "psu": [1, 1, 2, 2, 3, 3],
+            "region": ["a", "a", "a", "a", "b", "b"],  # constant within each PSU
+            "gender": ["f", "m", "f", "m", "f", "m"],
+            "age_group": [18, 25, 35, 45, 55, 65],
+        }
+    )
+    assert suppression_order(frame, ["region", "gender", "age_group"], cluster="psu") == [
+        "age_group",
+        "gender",
+        "region",
+    ]
+    assert suppression_order(frame, ["region", "gender"]) == ["region", "gender"]
+    # One stray record in a PSU does not make region the first key to suppress.
+    many = pd.concat([frame] * 10, ignore_index=True)
+    many.loc[0, "region"] = "b"
+    assert suppression_order(many, ["region", "gender", "age_group"], cluster="psu")[-1] == "region"
+    many.loc[many["psu"] == 1, "region"] = ["a", "b"] * 10  # region really varies within PSUs
+    assert suppression_order(many, ["region", "gender", "age_group"], cluster="psu")[-1] == "gender"
+
+
+def test_l_diversity_suppresses_further():
+    # Every key is shared by 5 records (k holds), but all women of r1 said yes: their answer is known.
+    frame = pd.DataFrame(
+        {
+            "region": ["r1"] * 10 + ["r2"] * 10,
+            "gender": (["f"] * 5 + ["m"] * 5) * 2,
+            "abuse": [1.0] * 5 + [0, 1, 0, 1, 0] + [0, 1, 0, 1, 0] * 2,
+        }
+    )
+    keys = ["region", "gender"]
+    assert (key_counts(frame, keys)[0] >= 5).all()
+    assert not_l_diverse(frame, keys, "abuse", 2).sum() == 5
+    out = anonymise(frame, keys, k=5, sensitive=["abuse"], l_min=2)
+    assert not not_l_diverse(out, keys, "abuse", 2).any()
+    assert (key_counts(out, keys)[0] >= 5).all()
+    assert out["region"].isna().sum() == 5  # first key in the given order, for the 5 records only
+    assert out["abuse"].equals(frame["abuse"])
+
+
+def test_l_diversity_withholds_an_item_nobody_varies_on():
+    frame = pd.DataFrame({"region": ["r1"] * 6, "abuse": [1.0] * 6})
+    out = anonymise(frame, ["region"], k=5, sensitive=["abuse"], l_min=2)
+    assert out["abuse"].isna().all()
+
+
+def test_anonymise_refuses_fewer_than_k_records():
+    with pytest.raises(DataError, match="fewer than k = 5"):
+        anonymise(synthetic(n=4), ["region"], k=5)
+
+
+def test_bands_keep_special_codes_and_reject_values_below():
+    ages = pd.Series([18, 24, 25, 64, 65, 99, -1, -2, np.nan])
+    bounds = [18, 25, 35, 45, 55, 65]
+    assert band(ages, bounds, [-1, -2], "x").tolist()[:8] == [18, 18, 25, 55, 65, 65, -1, -2]
+    assert np.isnan(band(ages, bounds, [-1, -2], "x").iloc[8])
+    assert band_labels(bounds) == {
+        "18": "18–24",
+        "25": "25–34",
+        "35": "35–44",
+        "45": "45–54",
+        "55": "55–64",
+        "65": "65+",
+    }
+    with pytest.raises(DataError, match=r"file\.csv: column age: 1 value"):
+        band(pd.Series([17, 30]), bounds, [], "file.csv: column age")
+
+
+def test_pseudonymise_is_seeded_and_ignores_row_order():
+    ids = pd.Series(["ML-1-U-01", "ML-1-U-02", "ML-2-R-01", "ML-1-U-01", None])
+    first = pseudonymise(ids, seed=6)
+    assert sorted(first.dropna().unique().tolist()) == [1, 2, 3]
+    assert first.iloc[0] == first.iloc[3] and pd.isna(first.iloc[4])
+    assert pseudonymise(ids.iloc[::-1], seed=6).iloc[::-1].tolist() == first.tolist()
+
+
+# --------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------
+
+
+def cells(rows: list[tuple[str | None, str | None, int]], **columns) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["region_code", "gender_code", "n"])
+    frame.insert(0, "wave", "w1")
+    frame.insert(1, "indicator", "trust_police")
+    frame["estimate"] = 0.5
+    frame["se"] = 0.05
+    frame["ci_low"] = 0.4
+    frame["ci_high"] = 0.6
+    frame["is_suppressed"] = False
+    frame["suppression_reason"] = ""
+    return frame.assign(**columns)
+
+
+def hidden(table: pd.DataFrame) -> dict[tuple, str]:
+    rows = table[table["is_suppressed"]]
+    return {
+        (
+            row.region_code if pd.notna(row.region_code) else None,
+            row.gender_code if pd.notna(row.gender_code) else None,
+        ): (row.suppression_reason)
+        for row in rows.itertuples()
+    }
+
+
+def test_sibling_of_a_small_cell_is_hidden():
+    table = cells(
+        [
+            ("R1", None, 60),
+            ("R2", None, 140),
+            ("R1", "f", 20),
+            ("R1", "m", 40),
+            ("R2", "f", 70),
+            ("R2", "m", 70),
+        ]
+    )
+    out = suppress_cells(table, min_n=30)
+    assert hidden(out) == {("R1", "f"): SMALL_CELL, ("R1", "m"): COMPLEMENTARY}
+    assert out.loc[out["is_suppressed"], ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
+    assert out.loc[~out["is_suppressed"], "estimate"].notna().all()
+    assert out["n"].tolist() == table["n"].tolist()  # n stays published
+
+
+def test_complements_close_a_rectangle_across_gender_totals():
+    table = cells(
+        [
+            (None, None, 240),
+            ("R1", None, 60),
+            ("R2", None, 85),
+            ("R3", None, 95),
+            (None, "f", 85),
+            (None, "m", 155),
+            ("R1", "f", 10),
+            ("R1", "m", 50),
+            ("R2", "f", 40),
+            ("R2", "m", 45),
+            ("R3", "f", 35),
+            ("R3", "m", 60),
+        ]
+    )
+    out = suppress_cells(table, min_n=30)
+    # R1 f is small; R1 m hides it within R1; among the women R3 f (smallest n) hides it;
+    # among the men R3 m closes the rectangle rather than opening R2.
+    assert hidden(out) == {
+        ("R1", "f"): SMALL_CELL,
+        ("R1", "m"): COMPLEMENTARY,
+        ("R3", "f"): COMPLEMENTARY,
+        ("R3", "m"): COMPLEMENTARY,
+    }
+    again = suppress_cells(out, min_n=30)
+    pd.testing.assert_frame_equal(again, out)
+
+
+def test_cells_hidden_as_unreliable_need_no_complement():
+    table = cells([("R1", None, 60), ("R1", "f", 30), ("R1", "m", 30)])
+    table.loc[1, ["is_suppressed", "suppression_reason"]] = [True, "unreliable"]
+    out = suppress_cells(table, min_n=30)
+    assert hidden(out) == {("R1", "f"): "unreliable"}
+
+
+def test_a_total_with_a_single_part_is_hidden_with_it():
+    out = suppress_cells(cells([("R1", None, 40), ("R1", "f", 12)]), min_n=30)
+    assert hidden(out) == {("R1", None): COMPLEMENTARY, ("R1", "f"): SMALL_CELL}
+
+
+def test_suppress_cells_rejects_duplicate_cells():
+    with pytest.raises(DataError, match="appear twice"):
+        suppress_cells(cells([("R1", "f", 40), ("R1", "f", 40)]), min_n=30)
+
+
+def test_comparisons_follow_hidden_cells():
+    indicators = suppress_cells(cells([("R1", None, 60), ("R1", "f", 20), ("R1", "m", 40)]), min_n=30)
+    comparisons = pd.DataFrame(
+        {
+            "comparison": ["gender_gap", "gender_gap"],
+            "indicator": "trust_police",
+            "domain": ["national", "region"],
+            "region_code": [None, "R1"],
+            "gender_code": None,
+            "wave": "w1",
+            "reference_wave": None,
+            "group": "f",
+            "reference_group": "m",
+            "estimate": 0.5,
+            "reference_estimate": 0.4,
+            "difference": 0.1,
+            "is_suppressed": False,
+            "is_significant": True,
+        }
+    )
+    out = align_comparisons(comparisons, indicators)
+    # No national gender cells in this table: a gap whose cells are unknown is hidden too.
+    assert out["is_suppressed"].tolist() == [True, True]
+    assert out[["estimate", "reference_estimate", "difference"]].isna().all().all()
+    assert not out["is_significant"].any()
