@@ -951,10 +951,10 @@ def _disclosure_table(data: _Data, lang: str) -> _Table | None:
         return None
     strings = load_strings(data.project, lang)
     frame = _read_csv(path, "disclosure report")
-    frame = frame[frame["measure"].isin(DISCLOSURE_MEASURES) & frame["variable"].isna()]
+    frame = frame[frame["measure"].isin(DISCLOSURE_MEASURES) & (frame["variable"].astype(str) == "")]
     rows = []
     for wave in data.project.wave_ids:
-        part = frame[frame["wave"] == wave].set_index(["stage", "measure"])["value"]
+        part = frame[frame["wave"] == wave].set_index(["stage", "measure"])["value"].astype(float)
         if part.empty:
             continue
         rows.append(
