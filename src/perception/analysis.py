@@ -28,7 +28,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from perception.disclosure import suppress_cells
-from perception.estimate import SurveyDesign, designed_sample
+from perception.estimate import DesignedSample, SurveyDesign, designed_sample
 from perception.indicators import Indicator, cronbach_alpha, indicator_values
 from perception.project import Project
 from perception.reliability import assess, blank_suppressed
@@ -140,10 +140,15 @@ def _weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[st
     return frame.groupby(by, sort=False)["w"].sum().rename("n_weighted").reset_index()
 
 
-def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFrame:
-    """Every indicator by every domain for one wave, assessed but not yet blanked."""
+def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> DesignedSample:
+    """The wave's responses bound to its raked design, with every indicator's values: built once per wave."""
     data, design = prepare(project, wave, responses)
-    sample = designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+    return designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+
+
+def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.DataFrame:
+    """Every indicator by every domain for one wave, assessed but not yet blanked."""
+    data = sample.data
     weights = sample.weights
     ci_method = project.config["estimation"]["ci_method"]
     parts = []
@@ -175,15 +180,14 @@ def estimate_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.Da
 # --------------------------------------------------------------------------
 
 
-def gender_gaps(project: Project, wave: str, responses: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicators: pd.DataFrame) -> pd.DataFrame:
     """Women − men, nationally and in each region, with svy contrasts.
 
     Both genders are estimated on the same design, so their estimates are
     correlated; the contrast's SE accounts for that (subtracting two
     published SEs in quadrature would not).
     """
-    data, design = prepare(project, wave, responses)
-    sample = designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)]).sample
+    sample = designed.sample
     rows = []
     for indicator in project.indicators:
         column = value_column(indicator)
@@ -323,10 +327,11 @@ def read_responses(path: Path) -> pd.DataFrame:
 def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
     """All estimation outputs, in memory, in configured order."""
     data = {wave: read_responses(path) for wave, path in responses.items()}
-    estimates = pd.concat([estimate_wave(project, wave, data[wave]) for wave in data], ignore_index=True)
+    samples = {wave: wave_sample(project, wave, frame) for wave, frame in data.items()}
+    estimates = pd.concat([estimate_wave(project, wave, samples[wave]) for wave in samples], ignore_index=True)
     # small cells, and the cells that would give them away, are hidden before any comparison is drawn
     indicators = suppress_cells(estimates, project.min_cell_n)
-    gaps = [gender_gaps(project, wave, data[wave], indicators) for wave in data]
+    gaps = [gender_gaps(project, wave, samples[wave], indicators) for wave in samples]
     comparisons = pd.concat([*gaps, wave_changes(project, indicators)], ignore_index=True)
     settings = project.config["comparisons"]
     comparisons = adjust_p_values(comparisons, settings["adjustment"], settings["alpha"])
@@ -336,11 +341,10 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
     )
     diagnostics_rows = []
     alphas = []
-    for wave, frame in data.items():
-        prepared, design = prepare(project, wave, frame)
-        weights = designed_sample(prepared, design, []).weights
+    for wave, sample in samples.items():
+        prepared, weights = sample.data, sample.weights
         diagnostics_rows.append({"wave": wave, **diagnostics(weights)})
-        design_weights = prepared[design.weight].astype(float)
+        design_weights = prepared[project.waves[wave].design.weight].astype(float)
         diagnostics_rows[-1]["design_weight_ratio"] = float(design_weights.max() / design_weights.min())
         for indicator in project.indicators:
             if indicator.type == "index":
