@@ -11,13 +11,13 @@ include: "workflow/rules/release.smk"
 
 rule all:
     input:
-        responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
-        quarantine=expand("data/processed/{wave}/quarantine.csv", wave=WAVES),
-        flags=expand("data/processed/{wave}/flags.csv", wave=WAVES),
-        cleaning_log=expand("data/processed/{wave}/cleaning_log.csv", wave=WAVES),
-        quality_annex=expand("data/processed/{wave}/quality_annex.csv", wave=WAVES),
-        indicators="data/processed/indicators.csv",
-        models="data/processed/models.csv",
+        responses=expand(f"{PROCESSED}/{{wave}}/responses.csv", wave=WAVES),
+        quarantine=expand(f"{PROCESSED}/{{wave}}/quarantine.csv", wave=WAVES),
+        flags=expand(f"{PROCESSED}/{{wave}}/flags.csv", wave=WAVES),
+        cleaning_log=expand(f"{PROCESSED}/{{wave}}/cleaning_log.csv", wave=WAVES),
+        quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),
+        indicators=rules.estimate.output.indicators,
+        models=rules.model.output.models,
         factsheets=rules.factsheets.output.factsheets,
-        book="book/_build/html/index.html",
+        book=rules.book.output.index,
         release=rules.release.output.files,

@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perception.analysis import prepare, read_responses, value_column
-from perception.estimate import designed_sample
-from perception.project import Project
+from perception.config.project import Project
+from perception.estimate.indicators import prepare, value_column
+from perception.estimate.run import read_responses
+from perception.estimate.survey import designed_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 WAVE = "2024-baseline"

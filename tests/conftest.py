@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perception.project import Project
+from perception.config.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -13,11 +13,12 @@ import numpy as np
 import pyreadstat
 import pytest
 
-from perception import SurveyDesign, estimate_shares
-from perception.ingest import read_source, select_mapped_columns
-from perception.metadata import load_source
-from perception.quality import prepare_source
-from perception.validate import validate
+from perception.config.sources import load_source
+from perception.estimate.survey import SurveyDesign, estimate_shares
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.readers import read_source
+from perception.transform.checks import prepare_source
+from perception.transform.validate import validate
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "config/sources/examples/afrobarometer_mali_r6.yaml"

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from perception import demo
-from perception.estimate import SurveyDesign, estimate_shares
-from perception.indicators import indicator_values
+from perception.estimate.survey import SurveyDesign, estimate_shares
+from perception.estimate.values import indicator_values
 
 REPLICATES = 25
 INDICATORS = ("trust_police", "feel_unsafe", "victim_12m")

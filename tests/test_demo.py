@@ -10,8 +10,9 @@ import pyreadstat
 import pytest
 
 from perception import demo
-from perception.harmonise import harmonise
-from perception.ingest import read_file, select_mapped_columns
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.readers import read_file
+from perception.transform.harmonise import harmonise
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data/raw"

@@ -6,21 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perception.disclosure import (
-    COMPLEMENTARY,
-    SMALL_CELL,
-    align_comparisons,
-    anonymise,
-    distinct_values,
-    expected_reidentifications,
-    key_counts,
-    not_l_diverse,
-    pseudonymise,
-    suppress_cells,
-    suppression_order,
-)
+from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
+from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
+from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
 from perception.errors import DataError
-from perception.release import band, band_labels
+from perception.release.columns import band, band_labels
 
 # sdcMicro's freqCalc example keys and weights (no missing values: plain counting).
 GOLDEN = pd.DataFrame(

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perception import SurveyDesign, estimate_means, final_weights
 from perception.errors import DataError
-from perception.estimate import designed_sample, estimate_shares
+from perception.estimate.survey import SurveyDesign, designed_sample, estimate_means, estimate_shares, final_weights
 
 
 def rel(value: float, published: float) -> float:

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 from test_figures import comparisons_frame, indicators_frame
 
-from perception.factsheets import write_factsheets
+from perception.stages import factsheets as write_factsheets
 
 
 def test_factsheets_are_reproducible_pdfs_in_region_order(project, tmp_path):
@@ -26,8 +26,8 @@ def test_factsheets_are_reproducible_pdfs_in_region_order(project, tmp_path):
         ]
     ).to_csv(processed / wave / "sample_summary.csv", index=False)
 
-    first = write_factsheets(processed, project, tmp_path / "a")
-    second = write_factsheets(processed, project, tmp_path / "b")
+    first = write_factsheets(project, processed, tmp_path / "a")
+    second = write_factsheets(project, processed, tmp_path / "b")
 
     assert [p.stem for p in first] == project.geography.codes
     for a, b in zip(first, second, strict=True):

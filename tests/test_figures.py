@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from perception.figures import (
-    alt_text,
+from perception.catalog.results import Estimates
+from perception.config.project import Project
+from perception.files import load_yaml
+from perception.i18n.numbers import (
     format_ci,
     format_count,
     format_difference,
@@ -19,14 +21,10 @@ from perception.figures import (
     format_interval,
     format_percent,
     format_value,
-    indicator_by_region,
-    plot_data,
-    save_png,
-    write_figures,
 )
-from perception.metadata import load_yaml
-from perception.project import Project
-from perception.results import Estimates
+from perception.outputs.figures import alt_text, indicator_by_region, plot_data
+from perception.outputs.style import save_png
+from perception.stages import figures as write_figures
 
 REPO = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
@@ -252,7 +250,12 @@ def test_write_figures_paths_in_configured_order(tmp_path):
     csv = tmp_path / "indicators.csv"
     indicators_frame(project).to_csv(csv, index=False)
 
-    paths = write_figures(csv, project, tmp_path / "figures")
+    paths = [
+        path
+        for lang in project.languages
+        for wave in project.wave_ids
+        for path in write_figures(project, lang, wave, csv, tmp_path / "figures")
+    ]
 
     expected = [
         tmp_path / "figures" / lang / wave / "trust_police.png"

@@ -7,11 +7,13 @@ import textwrap
 import pandas as pd
 import pytest
 
+from perception.config.geography import load_geography
+from perception.config.sources import load_source
 from perception.errors import ConfigError
-from perception.harmonise import harmonise
-from perception.ingest import read_file, select_mapped_columns
-from perception.metadata import load_geography, load_source
-from perception.validate import validate
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.readers import read_file
+from perception.transform.harmonise import harmonise
+from perception.transform.validate import validate
 
 KOBO_HEADER = (
     "identification/id_repondant,identification/region,identification/milieu,identification/strate,"
@@ -135,7 +137,7 @@ def test_closest_region_is_suggested(project):
 
 
 def test_wave_layout_is_configurable(project, tmp_path):
-    from perception.project import Project
+    from perception.config.project import Project
 
     config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
     config["waves"]["2025-followup"]["layout"] = "regions_2023"

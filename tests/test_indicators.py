@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perception.analysis import adjust_p_values
+from perception.config.margins import load_margins
+from perception.config.registry import load_indicators
 from perception.errors import ConfigError
-from perception.indicators import cronbach_alpha, indicator_values, load_indicators
-from perception.reliability import assess
-from perception.weighting import diagnostics, load_margins
+from perception.estimate.comparisons import adjust_p_values
+from perception.estimate.reliability import assess
+from perception.estimate.values import cronbach_alpha, indicator_values
+from perception.estimate.weighting import diagnostics
 
 DK, REF, NA = -1, -2, -3
 
@@ -150,8 +152,8 @@ def test_holm_adjustment_within_each_family():
 
 
 def test_cross_classified_targets_post_stratify_region_sex_age_cells():
-    from perception.estimate import SurveyDesign, final_weights
-    from perception.weighting import add_cell_columns, age_groups
+    from perception.estimate.survey import SurveyDesign, final_weights
+    from perception.estimate.weighting import add_cell_columns, age_groups
 
     rng = np.random.default_rng(3)
     n = 400

@@ -10,10 +10,14 @@ import sys
 import pandas as pd
 import pytest
 
+from perception.config.codebook import code_key
+from perception.config.sources import load_source
 from perception.errors import ConfigError, UnreadableFileError
-from perception.harmonise import harmonise
-from perception.ingest import read_file, read_source, run_reader_process, select_mapped_columns, sniff_encoding
-from perception.metadata import code_key, load_source
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.native import run_reader_process
+from perception.ingest.readers import read_file, read_source
+from perception.ingest.text import sniff_encoding
+from perception.transform.harmonise import harmonise
 
 # --------------------------------------------------------------------------
 # haven and pyreadstat test files (../shared/fixtures/messy)
@@ -310,7 +314,7 @@ def test_option_not_in_the_form_is_a_configuration_error(tmp_path, project):
 
 
 def test_other_specify_is_back_coded_and_logged(tmp_path, project):
-    from perception.quality import prepare_source
+    from perception.transform.checks import prepare_source
 
     mapping = kobo_mapping(tmp_path, project, "{column: grp/menaces, choice: vols}")
     raw = select_mapped_columns(read_source(mapping.file, mapping), mapping)

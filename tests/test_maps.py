@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from test_figures import LEAKED, indicators_frame, rendered_texts
 
+from perception.catalog.results import Estimates
 from perception.errors import ConfigError
-from perception.figures import format_percent, save_png
-from perception.maps import choropleth, map_alt_text, read_boundaries, tile_map, tile_positions, write_maps
-from perception.results import Estimates
+from perception.i18n.numbers import format_percent
+from perception.outputs.boundaries import read_boundaries
+from perception.outputs.maps import choropleth, map_alt_text, tile_map, tile_positions
+from perception.outputs.style import save_png
+from perception.stages import maps as write_maps
 
 OCHA = Path("reference/geo/mli_adm1_ocha_itos_9regions.geojson")
 
@@ -88,6 +91,6 @@ def test_ocha_boundaries_give_a_choropleth(project, shared, kidal_hidden, tmp_pa
 def test_write_maps_one_per_indicator(project, tmp_path):
     csv = tmp_path / "indicators.csv"
     indicators_frame(project).to_csv(csv, index=False)
-    paths = write_maps(csv, project, tmp_path / "figures", "en")
+    paths = write_maps(project, "en", csv, tmp_path / "figures", None)
     assert paths == [tmp_path / "figures" / "en" / "maps" / f"{i.id}.png" for i in project.indicators]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)

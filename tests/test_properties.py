@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perception.config.sources import load_source
 from perception.errors import PerceptionError
-from perception.ingest import READERS, read_file, read_source, select_mapped_columns
-from perception.metadata import load_source
-from perception.quality import prepare_source
-from perception.validate import validate
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.readers import READERS, read_file, read_source
+from perception.transform.checks import prepare_source
+from perception.transform.validate import validate
 
 PERCEPTION = Path(sys.executable).parent / "perception"
 REPO = Path(__file__).resolve().parents[1]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perception.corrections import load_corrections
+from perception.config.sources import load_source
 from perception.errors import ConfigError
-from perception.ingest import read_source, select_mapped_columns
-from perception.metadata import load_source
-from perception.pipeline import validate_wave, write_csv
-from perception.quality import FLAG_COLUMNS, LOG_COLUMNS, prepare_source
-from perception.validate import validate
+from perception.files import write_csv
+from perception.ingest.columns import select_mapped_columns
+from perception.ingest.readers import read_source
+from perception.stages import validate as validate_wave
+from perception.transform.checks import FLAG_COLUMNS, LOG_COLUMNS, prepare_source
+from perception.transform.corrections import load_corrections
+from perception.transform.validate import validate
 
 SOURCE = "partner_b_2024-baseline"
 

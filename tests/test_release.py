@@ -21,10 +21,12 @@ import pytest
 from conftest import copy_repo, snakemake
 from frictionless import validate
 
-from perception.disclosure import key_counts, not_l_diverse, suppress_cells
-from perception.ingest import read_file
-from perception.project import Project
-from perception.release import build_release, microdata_files, release_files
+from perception.config.project import Project
+from perception.disclosure.cells import suppress_cells
+from perception.disclosure.risk import key_counts, not_l_diverse
+from perception.ingest.readers import read_file
+from perception.release.bundle import build_release
+from perception.release.contents import microdata_files, release_files
 
 pytestmark = pytest.mark.slow
 RELEASE = Path("data/processed/release")

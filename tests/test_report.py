@@ -13,7 +13,10 @@ import pandas as pd
 import pytest
 from test_figures import LEAKED, comparisons_frame, indicators_frame
 
-from perception.figures import (
+from perception.book.build import BookBuildError, build_book
+from perception.book.sources import write_book_sources
+from perception.config.project import Project
+from perception.i18n.numbers import (
     format_count,
     format_difference,
     format_difference_ci,
@@ -21,8 +24,9 @@ from perception.figures import (
     format_percent,
     format_value,
 )
-from perception.project import Project
-from perception.report import BookBuildError, build_book, write_book_sources
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "book/templates"
+STATIC = Path(__file__).resolve().parents[1] / "book/static"
 
 NBSP = "\u00a0"
 NUMBER = re.compile(r"[+\u2212]?\d+[,.]\d+")
@@ -104,7 +108,7 @@ def make_book(project, tmp_path, suppressed=frozenset(), significant=frozenset()
     comparisons = comparisons_frame(project, frame, significant=significant)
     processed, figures = write_inputs(tmp_path, project, frame, comparisons)
     out = tmp_path / "src"
-    write_book_sources(project, processed, figures, out)
+    write_book_sources(project, processed, figures, TEMPLATES, STATIC, out)
     return frame, comparisons, processed, figures, out
 
 
@@ -291,7 +295,7 @@ def test_dictionary_and_downloads_come_from_the_metadata(project, book):
 def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book, tmp_path):
     *_, processed, figures, out = book
     again = tmp_path / "again"
-    write_book_sources(project, processed, figures, again)
+    write_book_sources(project, processed, figures, TEMPLATES, STATIC, again)
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert all((out / f).read_bytes() == (again / f).read_bytes() for f in files)
@@ -310,7 +314,7 @@ def test_missing_figure_is_reported(project, book, tmp_path):
     *_, processed, figures, _ = book
     (figures / "en" / project.wave_ids[0] / "victim_12m.png").unlink()
     with pytest.raises(FileNotFoundError, match=r"victim_12m\.png"):
-        write_book_sources(project, processed, figures, tmp_path / "other")
+        write_book_sources(project, processed, figures, TEMPLATES, STATIC, tmp_path / "other")
 
 
 class _Links(HTMLParser):

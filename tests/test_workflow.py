@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import copy_repo, snakemake
 
-from perception.ingest import read_file
+from perception.ingest.readers import read_file
 
 pytestmark = pytest.mark.slow
 

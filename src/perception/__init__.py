@@ -8,7 +8,7 @@ Public interface for researchers:
 - :func:`final_weights` — the weights the estimates actually use.
 """
 
-from perception.estimate import SurveyDesign, estimate_means, estimate_shares, final_weights
+from perception.estimate.survey import SurveyDesign, estimate_means, estimate_shares, final_weights
 
 __all__ = ["SurveyDesign", "estimate_means", "estimate_shares", "final_weights"]
 __version__ = "0.1.0"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perception.errors import DataError, PerceptionError
-from perception.problems import Problem, title
+from perception.transform.problems import Problem, title
 
 EXIT_OK, EXIT_DATA, EXIT_UNUSABLE = 0, 1, 2
 MAX_ROWS_SHOWN = 5
@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from perception.demo import DEFAULT_SEED, write_demo
+    from perception.demo.population import DEFAULT_SEED
+    from perception.demo.write import write_demo
 
     paths = write_demo(args.root, seed=DEFAULT_SEED if args.seed is None else args.seed)
     for path in paths:
@@ -131,7 +132,7 @@ def _summary(path: Path, table, lang: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from perception.ingest import read_file
+    from perception.ingest.readers import read_file
 
     lang = args.lang
     if args.source is None:
@@ -139,11 +140,12 @@ def _check(args: argparse.Namespace) -> int:
         print(_summary(args.file, table, lang))
         return EXIT_OK
 
-    from perception.ingest import read_source, select_mapped_columns
-    from perception.metadata import load_source
-    from perception.project import Project
-    from perception.quality import prepare_source
-    from perception.validate import validate
+    from perception.config.project import Project
+    from perception.config.sources import load_source
+    from perception.ingest.columns import select_mapped_columns
+    from perception.ingest.readers import read_source
+    from perception.transform.checks import prepare_source
+    from perception.transform.validate import validate
 
     root = Path(".")
     project = Project.from_file(args.config, root=root)

@@ -1,10 +1,14 @@
-"""Shared settings and input functions for every rule."""
+"""Shared settings, output folders and named input functions for every rule."""
 
+import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
-from perception.project import Project
+from perception.errors import PerceptionError
+from perception.i18n import catalogue_files
+from perception.config.project import Project
+from perception.release.contents import release_config_files, release_files, release_raw_files, release_table_names
 
 min_version("9.0")
 
@@ -12,12 +16,24 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "../schemas/config.schema.yaml")
+try:
+    # The configuration is validated once, here, against the package's JSON schema
+    # (defaults filled in); every stage re-reads it from the rule's config.
+    PROJECT = Project(config, root=".")
+    WAVES = PROJECT.wave_ids
+    LANGUAGES = PROJECT.languages
+    INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
+    REGIONS = PROJECT.geography.codes
+    SOURCES = {wave: PROJECT.source_ids(wave) for wave in WAVES}
+except PerceptionError as error:
+    sys.exit(f"perception: {error}")
 
-PROJECT = Project(config, root=".")
-WAVES = PROJECT.wave_ids
-LANGUAGES = PROJECT.languages
-INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
+PROCESSED = "data/processed"
+FIGURES = f"{PROCESSED}/figures"
+FACTSHEETS = f"{PROCESSED}/factsheets"
+RELEASE = f"{PROCESSED}/release"
+BOOK_SOURCES = "book/_src"
+BOOK_HTML = "book/_build/html"
 
 
 def raw_file(wildcards):
@@ -26,16 +42,43 @@ def raw_file(wildcards):
 
 
 def mapping_file(wildcards):
+    """The source mapping of one source of one wave."""
     return str(PROJECT.source(wildcards.wave, wildcards.source).path)
+
+
+def form_file(wildcards):
+    """The XLSForm the mapping references (``form:``), if any: a new form re-reads the file."""
+    form = PROJECT.source(wildcards.wave, wildcards.source).form
+    return [str(form)] if form else []
+
+
+def corrections_file(wildcards):
+    """``config/corrections/<wave>.csv`` when it exists: editing it re-applies the corrections."""
+    path = Path(f"config/corrections/{wildcards.wave}.csv")
+    return [str(path)] if path.is_file() else []
+
+
+def _interim(wildcards, suffix):
+    return expand(
+        f"{PROCESSED}/{{wave}}/interim/{{source}}.{suffix}",
+        wave=wildcards.wave,
+        source=SOURCES[wildcards.wave],
+    )
 
 
 def harmonised_files(wildcards):
     """Harmonised sources of a wave, in the order config lists them."""
-    return expand(
-        "data/processed/{wave}/interim/{source}.harmonised.parquet",
-        wave=wildcards.wave,
-        source=PROJECT.source_ids(wildcards.wave),
-    )
+    return _interim(wildcards, "harmonised.parquet")
+
+
+def flag_files(wildcards):
+    """Per-source quality findings of a wave, in configured order."""
+    return _interim(wildcards, "flags.csv")
+
+
+def cleaning_log_files(wildcards):
+    """Per-source cleaning logs of a wave, in configured order."""
+    return _interim(wildcards, "cleaning_log.csv")
 
 
 def metadata_files(wildcards=None):
@@ -54,37 +97,25 @@ def weighting_target_files(wildcards=None):
     return list(dict.fromkeys(paths))
 
 
-def figures_dir(wildcards, output):
-    """data/processed/figures, from the first figure path <dir>/<lang>/<wave>/<indicator>.png."""
-    return str(Path(output.figures[0]).parents[2])
-
-
-def processed_dir(wildcards, input):
-    return str(Path(input.indicators).parent)
-
-
-def figures_input_dir(wildcards, input):
-    return str(Path(input.figures[0]).parents[2])
-
-
-def html_dir(wildcards, output):
-    return str(Path(output.index).parent)
-
-
-def book_sources_dir(wildcards, input):
-    """Generated Markdown goes beside the templates, in book/_src (git-ignored)."""
-    return str(Path(input.templates).parent / "_src")
+def string_files(wildcards=None):
+    """The translated strings (perception.i18n): editing one redraws and rebuilds what shows it."""
+    return [str(path) for path in catalogue_files()]
 
 
 def boundary_file(wildcards=None):
     """The user's GeoJSON (config report.boundaries), so that editing it redraws the maps; none by default."""
-    path = config["report"]["boundaries"]
+    path = PROJECT.config["report"]["boundaries"]
     return [path] if path else []
 
 
 def book_files(wildcards=None):
-    """Every template and static file: editing one (e.g. strings.yaml) rebuilds the book."""
+    """Every template and static file: editing one rebuilds the book."""
     return sorted(str(p) for folder in ("book/templates", "book/static") for p in Path(folder).iterdir())
+
+
+def release_settings(wildcards=None):
+    """Everything the release documents or depends on besides the data."""
+    return [*metadata_files(), *weighting_target_files(), *release_config_files(PROJECT)]
 
 
 wildcard_constraints:

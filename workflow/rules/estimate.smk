@@ -1,14 +1,14 @@
 rule estimate:
     """Design-based indicators, comparisons and weighting diagnostics for every wave."""
     input:
-        responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
+        responses=expand(f"{PROCESSED}/{{wave}}/responses.csv", wave=WAVES),
         margins=weighting_target_files,
         metadata=metadata_files,
     output:
-        indicators="data/processed/indicators.csv",
-        comparisons="data/processed/comparisons.csv",
-        weighting_diagnostics="data/processed/weighting_diagnostics.csv",
-        index_reliability="data/processed/index_reliability.csv",
+        indicators=f"{PROCESSED}/indicators.csv",
+        comparisons=f"{PROCESSED}/comparisons.csv",
+        weighting_diagnostics=f"{PROCESSED}/weighting_diagnostics.csv",
+        index_reliability=f"{PROCESSED}/index_reliability.csv",
     conda:
         "../../environment.yml"
     log:
@@ -20,11 +20,11 @@ rule estimate:
 rule model:
     """Survey-weighted logistic regressions of trust (odds ratios)."""
     input:
-        responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
+        responses=expand(f"{PROCESSED}/{{wave}}/responses.csv", wave=WAVES),
         margins=weighting_target_files,
         metadata=metadata_files,
     output:
-        models="data/processed/models.csv",
+        models=f"{PROCESSED}/models.csv",
     conda:
         "../../environment.yml"
     log:

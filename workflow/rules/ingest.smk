@@ -3,12 +3,11 @@ rule ingest:
     input:
         raw=raw_file,
         mapping=mapping_file,
-        # the XLSForm the mapping references (form:), if any: a new form re-reads the file
-        form=lambda wildcards: [str(f)] if (f := PROJECT.source(wildcards.wave, wildcards.source).form) else [],
+        form=form_file,
         metadata=metadata_files,
     output:
-        data="data/processed/{wave}/interim/{source}.ingested.parquet",
-        meta="data/processed/{wave}/interim/{source}.ingested.json",
+        data=f"{PROCESSED}/{{wave}}/interim/{{source}}.ingested.parquet",
+        meta=f"{PROCESSED}/{{wave}}/interim/{{source}}.ingested.json",
     conda:
         "../../environment.yml"
     log:
@@ -23,15 +22,12 @@ rule harmonise:
         data=rules.ingest.output.data,
         meta=rules.ingest.output.meta,
         mapping=mapping_file,
-        # config/corrections/<wave>.csv when it exists: editing it re-applies the corrections
-        corrections=lambda wildcards: [
-            p for p in [f"config/corrections/{wildcards.wave}.csv"] if Path(p).is_file()
-        ],
+        corrections=corrections_file,
         metadata=metadata_files,
     output:
-        data="data/processed/{wave}/interim/{source}.harmonised.parquet",
-        flags="data/processed/{wave}/interim/{source}.flags.csv",
-        cleaning_log="data/processed/{wave}/interim/{source}.cleaning_log.csv",
+        data=f"{PROCESSED}/{{wave}}/interim/{{source}}.harmonised.parquet",
+        flags=f"{PROCESSED}/{{wave}}/interim/{{source}}.flags.csv",
+        cleaning_log=f"{PROCESSED}/{{wave}}/interim/{{source}}.cleaning_log.csv",
     conda:
         "../../environment.yml"
     log:

@@ -3,14 +3,11 @@ rule figures:
     input:
         indicators=rules.estimate.output.indicators,
         metadata=metadata_files,
-        strings="book/templates/strings.yaml",
+        strings=string_files,
     output:
-        figures=expand(
-            "data/processed/figures/{{lang}}/{{wave}}/{indicator}.png",
-            indicator=INDICATOR_IDS,
-        ),
+        figures=expand(f"{FIGURES}/{{{{lang}}}}/{{{{wave}}}}/{{indicator}}.png", indicator=INDICATOR_IDS),
     params:
-        out_dir=figures_dir,
+        out_dir=FIGURES,
     conda:
         "../../environment.yml"
     log:
@@ -25,11 +22,11 @@ rule maps:
         indicators=rules.estimate.output.indicators,
         boundaries=boundary_file,
         metadata=metadata_files,
-        strings="book/templates/strings.yaml",
+        strings=string_files,
     output:
-        maps=expand("data/processed/figures/{{lang}}/maps/{indicator}.png", indicator=INDICATOR_IDS),
+        maps=expand(f"{FIGURES}/{{{{lang}}}}/maps/{{indicator}}.png", indicator=INDICATOR_IDS),
     params:
-        out_dir=lambda wildcards, output: str(Path(output.maps[0]).parents[2]),
+        out_dir=FIGURES,
     conda:
         "../../environment.yml"
     log:
@@ -43,13 +40,14 @@ rule factsheets:
     input:
         indicators=rules.estimate.output.indicators,
         comparisons=rules.estimate.output.comparisons,
-        sample=expand("data/processed/{wave}/sample_summary.csv", wave=WAVES),
+        sample=expand(f"{PROCESSED}/{{wave}}/sample_summary.csv", wave=WAVES),
         metadata=metadata_files,
-        strings="book/templates/strings.yaml",
+        strings=string_files,
     output:
-        factsheets=expand("data/processed/factsheets/{region}.pdf", region=PROJECT.geography.codes),
+        factsheets=expand(f"{FACTSHEETS}/{{region}}.pdf", region=REGIONS),
     params:
-        processed_dir=processed_dir,
+        processed_dir=PROCESSED,
+        out_dir=FACTSHEETS,
     conda:
         "../../environment.yml"
     log:
@@ -65,29 +63,28 @@ rule book:
         comparisons=rules.estimate.output.comparisons,
         weighting=rules.estimate.output.weighting_diagnostics,
         index_reliability=rules.estimate.output.index_reliability,
-        disclosure="data/processed/release/disclosure_report.csv",
-        quality=expand("data/processed/{wave}/quality_summary.csv", wave=WAVES),
-        quality_annex=expand("data/processed/{wave}/quality_annex.csv", wave=WAVES),
-        sample=expand("data/processed/{wave}/sample_summary.csv", wave=WAVES),
-        responses=expand("data/processed/{wave}/responses.csv", wave=WAVES),
+        disclosure=f"{RELEASE}/disclosure_report.csv",
+        quality=expand(f"{PROCESSED}/{{wave}}/quality_summary.csv", wave=WAVES),
+        quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),
+        sample=expand(f"{PROCESSED}/{{wave}}/sample_summary.csv", wave=WAVES),
+        responses=expand(f"{PROCESSED}/{{wave}}/responses.csv", wave=WAVES),
         figures=expand(
-            "data/processed/figures/{lang}/{wave}/{indicator}.png",
-            lang=LANGUAGES,
-            wave=WAVES,
-            indicator=INDICATOR_IDS,
+            f"{FIGURES}/{{lang}}/{{wave}}/{{indicator}}.png", lang=LANGUAGES, wave=WAVES, indicator=INDICATOR_IDS
         ),
-        maps=expand("data/processed/figures/{lang}/maps/{indicator}.png", lang=LANGUAGES, indicator=INDICATOR_IDS),
+        maps=expand(f"{FIGURES}/{{lang}}/maps/{{indicator}}.png", lang=LANGUAGES, indicator=INDICATOR_IDS),
         factsheets=rules.factsheets.output.factsheets,
         templates="book/templates",
+        static="book/static",
         book_files=book_files,
+        strings=string_files,
         metadata=metadata_files,
     output:
-        index="book/_build/html/index.html",
+        index=f"{BOOK_HTML}/index.html",
     params:
-        processed_dir=processed_dir,
-        figures_dir=figures_input_dir,
-        sources_dir=book_sources_dir,
-        html_dir=html_dir,
+        processed_dir=PROCESSED,
+        figures_dir=FIGURES,
+        sources_dir=BOOK_SOURCES,
+        html_dir=BOOK_HTML,
     conda:
         "../../environment.yml"
     log:

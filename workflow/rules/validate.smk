@@ -2,18 +2,16 @@ rule validate:
     """Check every harmonised row; failing rows go to the quarantine with reasons; flags and cleaning log per wave."""
     input:
         harmonised=harmonised_files,
-        flags=lambda wildcards: [f.replace(".harmonised.parquet", ".flags.csv") for f in harmonised_files(wildcards)],
-        cleaning_logs=lambda wildcards: [
-            f.replace(".harmonised.parquet", ".cleaning_log.csv") for f in harmonised_files(wildcards)
-        ],
+        flags=flag_files,
+        cleaning_logs=cleaning_log_files,
         metadata=metadata_files,
     output:
-        valid="data/processed/{wave}/interim/valid.parquet",
-        quarantine="data/processed/{wave}/quarantine.csv",
-        quality="data/processed/{wave}/quality_summary.csv",
-        flags="data/processed/{wave}/flags.csv",
-        cleaning_log="data/processed/{wave}/cleaning_log.csv",
-        annex="data/processed/{wave}/quality_annex.csv",
+        valid=f"{PROCESSED}/{{wave}}/interim/valid.parquet",
+        quarantine=f"{PROCESSED}/{{wave}}/quarantine.csv",
+        quality=f"{PROCESSED}/{{wave}}/quality_summary.csv",
+        flags=f"{PROCESSED}/{{wave}}/flags.csv",
+        cleaning_log=f"{PROCESSED}/{{wave}}/cleaning_log.csv",
+        annex=f"{PROCESSED}/{{wave}}/quality_annex.csv",
     conda:
         "../../environment.yml"
     log:
@@ -29,8 +27,8 @@ rule publish_responses:
         margins=weighting_target_files,
         metadata=metadata_files,
     output:
-        responses="data/processed/{wave}/responses.csv",
-        sample="data/processed/{wave}/sample_summary.csv",
+        responses=f"{PROCESSED}/{{wave}}/responses.csv",
+        sample=f"{PROCESSED}/{{wave}}/sample_summary.csv",
     conda:
         "../../environment.yml"
     log:

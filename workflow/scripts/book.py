@@ -1,17 +1,16 @@
-"""Snakemake adapter for perception.report: write the pages, then build both editions."""
+"""Snakemake adapter for perception.stages.book: write the pages, then build both editions."""
 
-from pathlib import Path
+from perception.stages import book, run_rule
 
-from perception.report import build_book, write_book_sources
-from perception.workflow_adapter import run_stage
-
-smk = snakemake  # noqa: F821 - injected by Snakemake
-
-
-def stage(project):
-    sources = Path(smk.params.sources_dir)
-    write_book_sources(project, Path(smk.params.processed_dir), Path(smk.params.figures_dir), sources)
-    build_book(sources, Path(smk.params.html_dir))
-
-
-run_stage(smk, stage)
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: book(
+        project,
+        smk.params.processed_dir,
+        smk.params.figures_dir,
+        smk.input.templates,
+        smk.input.static,
+        smk.params.sources_dir,
+        smk.params.html_dir,
+    ),
+)

@@ -1,17 +1,11 @@
-"""Snakemake adapter for perception.pipeline.estimate_indicators."""
+"""Snakemake adapter for perception.stages.estimate."""
 
 from pathlib import Path
 
-from perception.pipeline import estimate_indicators
-from perception.workflow_adapter import run_stage
+from perception.stages import estimate, run_rule
 
-smk = snakemake  # noqa: F821 - injected by Snakemake
 OUTPUTS = ("indicators", "comparisons", "weighting_diagnostics", "index_reliability")
-
-
-def stage(project):
-    responses = {Path(path).parent.name: Path(path) for path in smk.input.responses}
-    estimate_indicators(project, responses, {name: Path(smk.output[name]) for name in OUTPUTS})
-
-
-run_stage(smk, stage)
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: estimate(project, smk.input.responses, {name: Path(smk.output[name]) for name in OUTPUTS}),
+)

@@ -1,12 +1,10 @@
-"""Snakemake adapter for perception.pipeline.harmonise_source."""
+"""Snakemake adapter for perception.stages.harmonise."""
 
-from perception.pipeline import harmonise_source
-from perception.workflow_adapter import run_stage
+from perception.stages import harmonise, run_rule
 
-smk = snakemake  # noqa: F821 - injected by Snakemake
-run_stage(
-    smk,
-    lambda project: harmonise_source(
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: harmonise(
         project,
         smk.wildcards.wave,
         smk.wildcards.source,

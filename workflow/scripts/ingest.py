@@ -1,10 +1,8 @@
-"""Snakemake adapter for perception.pipeline.ingest_source."""
+"""Snakemake adapter for perception.stages.ingest."""
 
-from perception.pipeline import ingest_source
-from perception.workflow_adapter import run_stage
+from perception.stages import ingest, run_rule
 
-smk = snakemake  # noqa: F821 - injected by Snakemake
-run_stage(
-    smk,
-    lambda project: ingest_source(project, smk.wildcards.wave, smk.wildcards.source, smk.output.data, smk.output.meta),
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: ingest(project, smk.wildcards.wave, smk.wildcards.source, smk.output.data, smk.output.meta),
 )

@@ -1,18 +1,14 @@
-"""Snakemake adapter for perception.maps.write_maps (one language per job)."""
+"""Snakemake adapter for perception.stages.maps (one language per job)."""
 
-from pathlib import Path
+from perception.stages import maps, run_rule
 
-from perception.maps import write_maps
-from perception.workflow_adapter import run_stage
-
-smk = snakemake  # noqa: F821 - injected by Snakemake
-run_stage(
-    smk,
-    lambda project: write_maps(
-        Path(smk.input.indicators),
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: maps(
         project,
-        Path(smk.params.out_dir),
         smk.wildcards.lang,
-        boundaries=Path(smk.input.boundaries[0]) if smk.input.boundaries else None,
+        smk.input.indicators,
+        smk.params.out_dir,
+        smk.input.boundaries[0] if smk.input.boundaries else None,
     ),
 )

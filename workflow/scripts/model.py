@@ -1,17 +1,8 @@
-"""Snakemake adapter for perception.models.fit_models."""
+"""Snakemake adapter for perception.stages.model."""
 
-from pathlib import Path
+from perception.stages import model, run_rule
 
-from perception.models import fit_models
-from perception.pipeline import write_csv
-from perception.workflow_adapter import run_stage
-
-smk = snakemake  # noqa: F821 - injected by Snakemake
-
-
-def stage(project):
-    responses = {Path(path).parent.name: Path(path) for path in smk.input.responses}
-    write_csv(fit_models(project, responses), smk.output.models)
-
-
-run_stage(smk, stage)
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: model(project, smk.input.responses, smk.output.models),
+)

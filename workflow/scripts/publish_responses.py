@@ -1,10 +1,10 @@
-"""Snakemake adapter for perception.pipeline.weight_wave."""
+"""Snakemake adapter for perception.stages.publish_responses."""
 
-from perception.pipeline import weight_wave
-from perception.workflow_adapter import run_stage
+from perception.stages import publish_responses, run_rule
 
-smk = snakemake  # noqa: F821 - injected by Snakemake
-run_stage(
-    smk,
-    lambda project: weight_wave(project, smk.wildcards.wave, smk.input.valid, smk.output.responses, smk.output.sample),
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: publish_responses(
+        project, smk.wildcards.wave, smk.input.valid, smk.output.responses, smk.output.sample
+    ),
 )

@@ -1,22 +1,15 @@
-"""Snakemake adapter for perception.release.build_release."""
+"""Snakemake adapter for perception.stages.release."""
 
-from pathlib import Path
+from perception.stages import release, run_rule
 
-from perception.release import build_release
-from perception.workflow_adapter import run_stage
-
-smk = snakemake  # noqa: F821 - injected by Snakemake
-
-
-def stage(project):
-    build_release(
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: release(
         project,
-        responses={Path(path).parent.name: Path(path) for path in smk.input.responses},
-        tables={Path(path).stem: Path(path) for path in smk.input.tables},
-        out_dir=Path(smk.output.files[0]).parent,
-        raw_files=[Path(path) for path in smk.input.raw],
-        config_files=[Path(path) for path in smk.input.settings],
-    )
-
-
-run_stage(smk, stage)
+        smk.input.responses,
+        smk.input.tables,
+        smk.params.out_dir,
+        smk.input.raw,
+        smk.input.settings,
+    ),
+)

@@ -1,15 +1,13 @@
-"""Snakemake adapter for perception.pipeline.validate_wave."""
+"""Snakemake adapter for perception.stages.validate."""
 
 from pathlib import Path
 
-from perception.pipeline import validate_wave
-from perception.workflow_adapter import run_stage
+from perception.stages import run_rule, validate
 
-smk = snakemake  # noqa: F821 - injected by Snakemake
 OUTPUTS = ("valid", "quarantine", "quality", "flags", "cleaning_log", "annex")
-run_stage(
-    smk,
-    lambda project: validate_wave(
+run_rule(
+    snakemake,  # noqa: F821 - injected by Snakemake
+    lambda project, smk: validate(
         project,
         smk.wildcards.wave,
         smk.input.harmonised,

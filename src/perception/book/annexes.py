@@ -1,0 +1,152 @@
+"""The data-quality annex, the data dictionary and the downloads page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from perception.book.data import DOWNLOADS_SUBDIR, BookData
+from perception.book.markdown import Table, md
+from perception.catalog.paths import factsheet_path
+from perception.config.project import Project
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_count
+from perception.transform.problems import TEMPLATES, title
+
+
+def quality_context(data: BookData, lang: str) -> dict:
+    """Data-quality annex: each source's rows, quarantine reasons, flags and changes.
+
+    Reads ``<wave>/quality_annex.csv`` (written by the validate stage, see
+    ``perception.pipeline.quality_annex``); names of reasons and checks are
+    those of ``perception check`` (``perception.problems``).
+    """
+
+    project = data.project
+    strings = load_strings(lang)
+
+    def named(item: str) -> str:
+        return title(item, lang) if item in TEMPLATES else item
+
+    waves = []
+    for wave in project.wave_ids:
+        partners = {mapping.source_id: mapping.partner for mapping in project.sources(wave)}
+        annex = pd.read_csv(data.processed_dir / wave / "quality_annex.csv", dtype=str, keep_default_na=False)
+        sources = []
+        for source_id in dict.fromkeys([*partners, *annex["source_id"]]):
+            part = annex[annex["source_id"] == source_id]
+            if part.empty:
+                continue
+            counts = {row.item: int(row.count) for row in part[part["section"] == "rows"].itertuples(index=False)}
+            tables = []
+            sections = (
+                ("quarantine", "quality_quarantine_caption", ["quality_col_reason"], lambda r: [named(r.item)]),
+                (
+                    "flags",
+                    "quality_flags_caption",
+                    ["quality_col_check", "quality_col_action"],
+                    lambda r: [named(r.item), strings["quality_actions"].get(r.action, r.action)],
+                ),
+                (
+                    "cleaning",
+                    "quality_cleaning_caption",
+                    ["quality_col_change"],
+                    lambda r: [strings["quality_rules"].get(r.item, r.item)],
+                ),
+            )
+            for section, caption, columns, describe in sections:
+                rows = part[part["section"] == section]
+                if rows.empty:
+                    continue
+                count_column = "quality_col_changes" if section == "cleaning" else "quality_col_rows"
+                tables.append(
+                    Table(
+                        caption=strings[caption],
+                        name=f"tbl-quality-{wave}-{source_id}-{section}",
+                        header=[*(strings[c] for c in columns), strings[count_column]],
+                        align="l" * len(columns) + "r",
+                        rows=[
+                            [*(md(cell) for cell in describe(r)), format_count(int(r.count), lang)]
+                            for r in rows.itertuples(index=False)
+                        ],
+                    )
+                )
+            sources.append(
+                {
+                    "partner": md(partners.get(source_id, source_id)),
+                    "file": Path(str(part["source_file"].iloc[0])).name,
+                    "sentence": strings["quality_rows"].format(
+                        **{
+                            key: format_count(counts.get(key, 0), lang)
+                            for key in ("received", "released", "quarantined")
+                        }
+                    ),
+                    "tables": tables,
+                }
+            )
+        waves.append({"label": data.wave_label(wave, lang), "sources": sources})
+    return {"waves": waves}
+
+
+def dictionary_context(project: Project, lang: str) -> dict:
+    """The columns of the released responses.csv: pipeline columns, then published codebook variables."""
+    strings = load_strings(lang)
+    codebook = project.codebook
+    separator = strings["codes_separator"]
+    rows = [[f"`{name}`", md(label), ""] for name, label in strings["dictionary_columns"].items()]
+    for variable in codebook:
+        if not variable.publish:
+            continue
+        if variable.type == "region":
+            codes = [f"`{r.code}` = {r.name[lang]}" for r in project.geography.regions]
+        else:
+            codes = [f"`{code}` = {labels[lang]}" for code, labels in variable.codes.items()]
+        codes += [f"`{codebook.special_code(s)}` = {codebook.special_labels[s][lang]}" for s in variable.special]
+        rows.append([f"`{variable.name}`", md(variable.label[lang]), md(separator.join(codes))])
+    return {
+        "table": Table(
+            caption=strings["dictionary_caption"],
+            name="tbl-dictionary",
+            header=[strings["col_variable"], strings["col_label"], strings["col_codes"]],
+            align="lll",
+            rows=rows,
+        )
+    }
+
+
+def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, str, str]]:
+    """(source, path in the edition, kind) of every file the downloads page offers."""
+    files = [
+        (processed_dir / "indicators.csv", "indicators.csv", "indicators"),
+        (processed_dir / "comparisons.csv", "comparisons.csv", "comparisons"),
+    ]
+    files += [
+        (processed_dir / wave / "responses.csv", f"{wave}/responses.csv", "responses") for wave in project.wave_ids
+    ]
+    files += [
+        (factsheet_path(processed_dir / "factsheets", r.code), f"factsheets/{r.code}.pdf", "factsheet")
+        for r in project.geography.regions
+    ]
+    return files
+
+
+def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
+    strings = load_strings(lang)
+    items = []
+    for _, relative, kind in released_files(project, processed_dir):
+        wave = relative.split("/")[0]
+        if kind == "responses":
+            text = strings["download_responses"].format(wave=project.waves[wave].label[lang])
+        elif kind == "factsheet":
+            code = Path(relative).stem
+            text = strings["download_factsheet"].format(region=project.geography.name(code, lang))
+        else:
+            text = strings[f"download_{kind}"]
+        items.append(
+            {"kind": kind, "link": f"{{download}}`{Path(relative).name} <{DOWNLOADS_SUBDIR}/{relative}>`", "text": text}
+        )
+    return {
+        "data": [i for i in items if i["kind"] != "factsheet"],
+        "factsheets": [i for i in items if i["kind"] == "factsheet"],
+    }

@@ -1,0 +1,143 @@
+"""The summary page and one chapter per indicator chapter of the registry."""
+
+from __future__ import annotations
+
+from perception.book.data import BookData, chapter_ids, page_names
+from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
+from perception.book.markdown import Marks, Table, md
+from perception.config.registry import Indicator
+from perception.i18n import CATALOGUE_DIR, load_strings
+from perception.i18n.numbers import format_count, format_interval
+from perception.outputs.figures import alt_text
+from perception.outputs.maps import map_alt_text
+
+
+def indicator_link(indicator: Indicator, lang: str) -> str:
+    return f"{{ref}}`{md(indicator.label[lang])} <ind-{indicator.id}>`"
+
+
+def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
+    """National, regional and gender estimates of one indicator, one column pair per wave."""
+    project = data.project
+    strings = load_strings(lang)
+    marks = Marks(project, lang)
+    header = [""]
+    for wave in project.wave_ids:
+        header += [strings["col_estimate"].format(wave=data.wave_label(wave, lang)), strings["col_n"]]
+
+    def row(label: str, domain: str, region: str = "", gender: str = "") -> list[str]:
+        cells = []
+        for wave in project.wave_ids:
+            cell = data.estimates.get(wave, indicator.id, domain, region, gender)
+            cells += [marks.estimate(cell, indicator), format_count(cell.n, lang)]
+        return [md(label), *cells]
+
+    blank = [""] * (2 * len(project.wave_ids))
+    rows = [row(f"**{strings['national']}**", "national")]
+    rows.append([f"**{md(project.codebook['region_code'].label[lang])}**", *blank])
+    rows += [row(region.name[lang], "region", region.code) for region in project.geography.regions]
+    gender = project.codebook["gender_code"]
+    rows.append([f"**{md(gender.label[lang])}**", *blank])
+    rows += [row(labels[lang], "gender", gender=str(code)) for code, labels in gender.codes.items()]
+    return Table(
+        caption=strings["chapter_table_caption"].format(indicator=indicator.label[lang]),
+        name=f"tbl-{indicator.id}",
+        header=header,
+        align="l" + "r" * (2 * len(project.wave_ids)),
+        rows=rows,
+        notes=marks.notes(),
+    )
+
+
+def headline_table(data: BookData, chapter: str, lang: str) -> Table:
+    """National estimates of the latest wave for one chapter's indicators."""
+    strings = load_strings(lang)
+    marks = Marks(data.project, lang)
+    rows = []
+    for indicator in data.project.indicators:
+        if indicator.chapter != chapter:
+            continue
+        cell = data.estimates.get(data.latest, indicator.id, "national")
+        value, interval = marks.value(cell.estimate, cell.published, indicator), strings["suppressed_mark"]
+        if cell.published:
+            interval = format_interval(cell.ci_low, cell.ci_high, indicator.unit, lang)
+            value += strings["unreliable_mark"] if cell.flagged else ""
+            marks.flagged |= cell.flagged
+        rows.append([indicator_link(indicator, lang), value, interval, format_count(cell.n, lang)])
+    return Table(
+        caption=strings["index_headline"].format(wave=data.wave_label(data.latest, lang)),
+        name=f"tbl-headline-{chapter}",
+        header=[strings["col_indicator"], strings["col_share"], strings["col_ci"], strings["col_n"]],
+        align="lrrr",
+        rows=rows,
+        notes=marks.notes(),
+    )
+
+
+def index_context(data: BookData, lang: str) -> dict:
+    project = data.project
+    strings = load_strings(lang)
+    sample = data.sample(data.latest)
+    sample_sentence = strings["index_sample"].format(
+        wave=data.wave_label(data.latest, lang),
+        n=format_count(sample["n_respondents"].sum(), lang),
+        women=format_count(sample["n_women"].sum(), lang),
+        men=format_count(sample["n_men"].sum(), lang),
+        regions=format_count((sample["n_respondents"] > 0).sum(), lang),
+    )
+    trust = trust_finding(data, lang)
+    findings = [*([trust] if trust else []), gap_finding(data, lang), regional_gaps_finding(data, lang)]
+    if len(project.wave_ids) > 1:
+        findings.append(change_finding(data, lang))
+    headline = [
+        {"title": strings["chapters"][chapter]["title"], "table": headline_table(data, chapter, lang)}
+        for chapter in chapter_ids(project)
+    ]
+    return {
+        "sample_sentence": sample_sentence,
+        "findings": findings,
+        "headline": headline,
+        "contents": page_names(project)[1:],
+    }
+
+
+def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple[str, str], str]) -> dict:
+    project = data.project
+    strings = load_strings(lang)
+    if chapter not in strings["chapters"]:
+        raise KeyError(f"{CATALOGUE_DIR / 'book.yaml'}: chapters.{chapter} (title, intro) is missing")
+    sections = []
+    for indicator in project.indicators:
+        if indicator.chapter != chapter:
+            continue
+        charts = [
+            {
+                "path": figures[(wave, indicator.id)],
+                "name": f"fig-{indicator.id}-{wave}",
+                "alt": alt_text(data.estimates, project, wave, indicator.id, lang),
+                "caption": strings["figure_caption"].format(
+                    indicator=indicator.label[lang], wave=data.wave_label(wave, lang)
+                ),
+            }
+            for wave in project.wave_ids
+        ]
+        charts.append(
+            {
+                "path": figures[("map", indicator.id)],
+                "name": f"fig-{indicator.id}-map",
+                "alt": map_alt_text(data.estimates, project, data.latest, indicator.id, lang),
+                "caption": strings["map_figure_caption"].format(
+                    indicator=indicator.label[lang], wave=data.wave_label(data.latest, lang)
+                ),
+            }
+        )
+        sections.append(
+            {
+                "anchor": f"ind-{indicator.id}",
+                "label": indicator.label[lang],
+                "definition": indicator.definition[lang],
+                "table": indicator_table(data, indicator, lang),
+                "figures": charts,
+            }
+        )
+    return {"chapter": strings["chapters"][chapter], "sections": sections}

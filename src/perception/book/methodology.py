@@ -1,0 +1,206 @@
+"""The methodology page: sources, sample, weighting, reliability, disclosure and definitions, from the workflow's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perception.book.data import BookData
+from perception.book.markdown import Table, in_configured_order, md, read_csv
+from perception.config.project import Project
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_count, format_decimal
+
+
+def methodology_context(data: BookData, lang: str) -> dict:
+    project = data.project
+    processed_dir = data.processed_dir
+    strings = load_strings(lang)
+    source_tables, sample_tables = [], []
+    for wave in project.wave_ids:
+        label = data.wave_label(wave, lang)
+        partners = {mapping.source_id: mapping.partner for mapping in project.sources(wave)}
+        quality = read_csv(processed_dir / wave / "quality_summary.csv", "quality summary")
+        quality = in_configured_order(quality, "source_id", list(partners))
+        source_tables.append(
+            Table(
+                caption=label,
+                name=f"tbl-sources-{wave}",
+                header=[strings[f"col_{c}"] for c in ("source", "file", "received", "released", "quarantined")],
+                align="llrrr",
+                rows=[
+                    [
+                        md(partners.get(row.source_id, row.source_id)),
+                        f"`{Path(str(row.source_file)).name}`",
+                        format_count(row.rows_received, lang),
+                        format_count(row.rows_released, lang),
+                        format_count(row.rows_quarantined, lang),
+                    ]
+                    for row in quality.itertuples(index=False)
+                ],
+            )
+        )
+        sample = in_configured_order(data.sample(wave), "region_code", project.geography.codes)
+        sample_tables.append(
+            Table(
+                caption=label,
+                name=f"tbl-sample-{wave}",
+                header=[
+                    project.codebook["region_code"].label[lang],
+                    strings["col_respondents"],
+                    # sample_summary.csv has fixed n_women / n_men columns
+                    project.codebook.value_label("gender_code", "f", lang),
+                    project.codebook.value_label("gender_code", "m", lang),
+                    strings["col_sum_weights"],
+                ],
+                align="lrrrr",
+                rows=[
+                    [
+                        md(project.geography.name(str(row.region_code), lang)),
+                        format_count(row.n_respondents, lang),
+                        format_count(row.n_women, lang),
+                        format_count(row.n_men, lang),
+                        format_count(row.sum_weights, lang),
+                    ]
+                    for row in sample.itertuples(index=False)
+                ],
+            )
+        )
+    return {
+        "source_tables": source_tables,
+        "sample_tables": sample_tables,
+        "sample_intro": strings["methodology_sample_intro"].format(layout=project.geography.label[lang]),
+        "weighting": weighting_table(data, lang),
+        "alpha": alpha_table(data, lang),
+        "disclosure": disclosure_table(data, lang),
+        "suppression": strings["methodology_suppression"].format(min_n=project.min_cell_n),
+        "definitions": definitions(project, lang),
+    }
+
+
+def weighting_table(data: BookData, lang: str) -> Table | None:
+    """Weighting diagnostics per wave, when the estimation stage wrote them."""
+    path = data.processed_dir / "weighting_diagnostics.csv"
+    if not path.is_file():
+        return None
+    strings = load_strings(lang)
+    frame = in_configured_order(read_csv(path, "weighting diagnostics"), "wave", data.project.wave_ids)
+    return Table(
+        caption=strings["weighting_caption"],
+        name="tbl-weighting",
+        header=[strings[f"col_{c}"] for c in ("wave", "respondents", "kish_deff", "effective_n", "weight_ratio")],
+        align="lrrrr",
+        rows=[
+            [
+                md(data.wave_label(str(row.wave), lang)),
+                format_count(row.n, lang),
+                format_decimal(row.kish_deff, lang, 2),
+                format_count(row.effective_n, lang),
+                format_decimal(row.weight_ratio, lang, 1),
+            ]
+            for row in frame.itertuples(index=False)
+        ],
+        notes=[strings["weighting_note"]],
+    )
+
+
+def alpha_table(data: BookData, lang: str) -> Table | None:
+    """Cronbach's alpha of each composite index and wave, as the estimation stage wrote it."""
+    path = data.processed_dir / "index_reliability.csv"
+    if not path.is_file():
+        return None
+    frame = read_csv(path, "index reliability")
+    if frame.empty:
+        return None
+    strings = load_strings(lang)
+    labels = {i.id: i.label[lang] for i in data.project.indicators}
+    frame = in_configured_order(frame, "wave", data.project.wave_ids)
+    return Table(
+        caption=strings["alpha_caption"],
+        name="tbl-alpha",
+        header=[strings["col_wave"], strings["col_index"], strings["col_alpha"], strings["col_respondents"]],
+        align="llrr",
+        rows=[
+            [
+                md(data.wave_label(str(row.wave), lang)),
+                md(labels.get(str(row.indicator), str(row.indicator))),
+                format_decimal(row.cronbach_alpha, lang, 2),
+                format_count(row.n, lang),
+            ]
+            for row in frame.itertuples(index=False)
+        ],
+        notes=[strings["alpha_note"]],
+    )
+
+
+DISCLOSURE_MEASURES = ("records_below_k", "expected_reidentifications")
+
+
+def disclosure_table(data: BookData, lang: str) -> Table | None:
+    """Re-identification risk of the released microdata before and after protection."""
+    path = data.processed_dir / "release" / "disclosure_report.csv"
+    if not path.is_file():
+        return None
+    strings = load_strings(lang)
+    frame = read_csv(path, "disclosure report")
+    frame = frame[frame["measure"].isin(DISCLOSURE_MEASURES) & (frame["variable"].astype(str) == "")]
+    rows = []
+    for wave in data.project.wave_ids:
+        part = frame[frame["wave"] == wave].set_index(["stage", "measure"])["value"].astype(float)
+        if part.empty:
+            continue
+        rows.append(
+            [md(data.wave_label(wave, lang))]
+            + [
+                format_count(part[(stage, measure)], lang)
+                for measure in DISCLOSURE_MEASURES
+                for stage in ("before", "after")
+            ]
+        )
+    if not rows:
+        return None
+    settings = data.project.config["disclosure"]
+    return Table(
+        caption=strings["disclosure_caption"],
+        name="tbl-disclosure",
+        header=[
+            strings["col_wave"],
+            *(strings[f"col_{c}"] for c in ("below_k_before", "below_k_after", "reid_before", "reid_after")),
+        ],
+        align="lrrrr",
+        rows=rows,
+        notes=[strings["disclosure_note"].format(k=settings["k"], l=settings["l"])],
+    )
+
+
+def definitions(project: Project, lang: str) -> list[dict]:
+    """Each indicator's questions, counted answers, population and exclusions, from the metadata."""
+    strings = load_strings(lang)
+    separator = strings["list_separator"]
+    codebook = project.codebook
+    definitions = []
+    for indicator in project.indicators:
+        first = codebook[indicator.variable]
+        excluded = [s for s in first.special if s not in indicator.denominator_includes]
+        among = ""
+        if indicator.among is not None:
+            among = strings["methodology_among_value"].format(
+                question=codebook[indicator.among.variable].label[lang],
+                answers=separator.join(
+                    codebook.value_label(indicator.among.variable, c, lang) for c in indicator.among.codes
+                ),
+            )
+        definitions.append(
+            {
+                "anchor": f"def-{indicator.id}",
+                "label": indicator.label[lang],
+                "definition": indicator.definition[lang],
+                "kind": strings["indicator_types"][indicator.type],
+                "questions": [codebook[v].label[lang] for v in indicator.variables],
+                "counted": separator.join(
+                    codebook.value_label(indicator.variable, code, lang) for code in indicator.success_codes
+                ),
+                "among": among,
+                "excluded": separator.join(codebook.special_labels[s][lang] for s in excluded),
+            }
+        )
+    return definitions

@@ -1,0 +1,110 @@
+"""The regions page and one page per region: its indicators against the country, its gaps, its changes."""
+
+from __future__ import annotations
+
+from perception.book.chapters import indicator_link
+from perception.book.comparisons import change_header, comparison_table, gap_header
+from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapter_ids
+from perception.book.findings import change_finding, gap_finding
+from perception.book.markdown import Marks, Table, md
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_count
+
+
+def regions_context(data: BookData, lang: str) -> dict:
+    project = data.project
+    strings = load_strings(lang)
+    sample = data.sample(data.latest).set_index("region_code")
+    rows = [
+        [
+            f"{{doc}}`{md(region.name[lang])} <{REGIONS_PAGE}/{region.code}>`",
+            format_count(sample["n_respondents"].get(region.code, 0), lang),
+            f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
+        ]
+        for region in project.geography.regions
+    ]
+    table = Table(
+        caption=strings["regions_table_caption"].format(wave=data.wave_label(data.latest, lang)),
+        name="tbl-regions",
+        header=[project.codebook["region_code"].label[lang], strings["col_respondents"], strings["col_factsheet"]],
+        align="lrl",
+        rows=rows,
+    )
+    return {"table": table}
+
+
+def region_context(data: BookData, region, lang: str) -> dict:
+    """One region's indicators against the national figure, its gender gaps and its changes."""
+    project = data.project
+    strings = load_strings(lang)
+    wave = data.latest
+    sample = data.sample(wave)
+    respondents = sample.loc[sample["region_code"] == region.code, "n_respondents"].sum()
+    marks = Marks(project, lang)
+    rows = []
+    for chapter in chapter_ids(project):
+        rows.append([f"**{md(strings['chapters'][chapter]['title'])}**", "", "", ""])
+        for indicator in project.indicators:
+            if indicator.chapter != chapter:
+                continue
+            here = data.estimates.get(wave, indicator.id, "region", region.code)
+            rows.append(
+                [
+                    indicator_link(indicator, lang),
+                    marks.estimate(here, indicator),
+                    marks.estimate(data.estimates.get(wave, indicator.id, "national"), indicator),
+                    format_count(here.n, lang),
+                ]
+            )
+    versus = Table(
+        caption=strings["region_table_caption"].format(region=region.name[lang], wave=data.wave_label(wave, lang)),
+        name=f"tbl-region-{region.code}",
+        header=[
+            strings["col_indicator"],
+            strings["col_region_estimate"].format(region=region.name[lang]),
+            strings["col_national_estimate"],
+            strings["col_n"],
+        ],
+        align="lrrr",
+        rows=rows,
+        notes=marks.notes(),
+    )
+    gaps = comparison_table(
+        data,
+        lang,
+        f"tbl-region-gaps-{region.code}",
+        strings["region_gaps_caption"].format(region=region.name[lang], wave=data.wave_label(wave, lang)),
+        gap_header(data, lang, strings["col_indicator"]),
+        [(md(i.label[lang]), i, data.comparisons.gap(wave, i.id, "region", region.code)) for i in project.indicators],
+        reference_first=False,
+    )
+    changes = None
+    if len(project.wave_ids) > 1:
+        changes = comparison_table(
+            data,
+            lang,
+            f"tbl-region-changes-{region.code}",
+            strings["region_changes_caption"].format(
+                region=region.name[lang], baseline=data.wave_label(data.baseline, lang)
+            ),
+            change_header(data, lang, wave, strings["col_indicator"]),
+            [
+                (md(i.label[lang]), i, data.comparisons.change(wave, i.id, "region", region.code))
+                for i in project.indicators
+            ],
+            reference_first=True,
+        )
+    return {
+        "region": region.name[lang],
+        "intro": strings["region_intro"].format(
+            region=region.name[lang], wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
+        ),
+        "factsheet": f"{{download}}`{strings['factsheet_link']} <../{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
+        "findings": [
+            gap_finding(data, lang, "region", region.code),
+            *([change_finding(data, lang, "region", region.code)] if changes else []),
+        ],
+        "versus": versus,
+        "gaps": gaps,
+        "changes": changes,
+    }

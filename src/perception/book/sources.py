@@ -1,0 +1,179 @@
+"""Writing the MyST sources of every edition from the workflow's tables and figures."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from perception.book.annexes import dictionary_context, downloads_context, quality_context, released_files
+from perception.book.chapters import chapter_context, index_context
+from perception.book.comparisons import gender_context, trends_context
+from perception.book.data import (
+    DOWNLOADS_SUBDIR,
+    FIGURES_SUBDIR,
+    QUALITY_PAGE,
+    REGIONS_PAGE,
+    BookData,
+    chapter_ids,
+    page_names,
+    region_page,
+)
+from perception.book.methodology import methodology_context
+from perception.book.regions import region_context, regions_context
+from perception.catalog.paths import figure_path, map_path
+from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
+from perception.config.project import Project
+from perception.i18n import LANGUAGES, load_strings
+
+
+def language_switch(project: Project, lang: str, page: str) -> dict:
+    """Links to the same page in the other editions (siblings in the site)."""
+    strings = load_strings(lang)
+    up = "../" * (page.count("/") + 1)
+    links = [
+        {"lang": other, "href": f"{up}{other}/{page}.html", "text": load_strings(other)["chooser_link"]}
+        for other in project.languages
+        if other != lang
+    ]
+    return {"aria": strings["switch_aria"], "links": links}
+
+
+def environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Only the chooser page is HTML; Markdown and YAML must stay verbatim.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+    )
+    # A JSON string is a valid YAML double-quoted scalar, whatever it contains.
+    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return env
+
+
+def tidy(text: str) -> str:
+    """At most one blank line in a row, and one final newline."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def copy_file(source: Path, target: Path, missing: list[str]) -> None:
+    if not source.is_file():
+        missing.append(str(source))
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) -> dict[tuple[str, str], str]:
+    """Copy this edition's charts and maps into its source tree; paths relative to the pages.
+
+    Keys are (wave, indicator) for the charts and ("map", indicator) for the maps.
+    """
+    missing, paths = [], {}
+    for indicator in project.indicators:
+        sources = {
+            (wave, indicator.id): figure_path(figures_dir, lang, wave, indicator.id) for wave in project.wave_ids
+        }
+        sources[("map", indicator.id)] = map_path(figures_dir, lang, indicator.id)
+        for key, source in sources.items():
+            relative = Path(FIGURES_SUBDIR) / key[0] / f"{indicator.id}.png"
+            copy_file(source, edition / relative, missing)
+            paths[key] = relative.as_posix()
+    if missing:
+        raise FileNotFoundError("figures not found (run write_figures and write_maps first): " + ", ".join(missing))
+    return paths
+
+
+def copy_downloads(project: Project, processed_dir: Path, edition: Path) -> None:
+    """The released files, inside the edition so that Sphinx serves them offline."""
+    missing = []
+    for source, relative, _ in released_files(project, processed_dir):
+        copy_file(source, edition / DOWNLOADS_SUBDIR / relative, missing)
+    if missing:
+        raise FileNotFoundError("released files not found (run the workflow first): " + ", ".join(missing))
+
+
+def page_contexts(data: BookData, lang: str, figures: dict[tuple[str, str], str]) -> dict[str, tuple[str, dict]]:
+    """Every page of one edition: page name -> (template, context)."""
+    project = data.project
+    pages = {"index": ("index.md.j2", index_context(data, lang))}
+    for chapter in chapter_ids(project):
+        pages[chapter] = ("chapter.md.j2", chapter_context(data, chapter, lang, figures))
+    pages["gender"] = ("gender.md.j2", gender_context(data, lang))
+    if len(project.wave_ids) > 1:
+        pages["trends"] = ("trends.md.j2", trends_context(data, lang))
+    pages[REGIONS_PAGE] = ("regions.md.j2", regions_context(data, lang))
+    for region in project.geography.regions:
+        pages[region_page(region.code)] = ("region.md.j2", region_context(data, region, lang))
+    pages["methodology"] = ("methodology.md.j2", methodology_context(data, lang))
+    pages[QUALITY_PAGE] = ("quality.md.j2", quality_context(data, lang))
+    pages["dictionary"] = ("dictionary.md.j2", dictionary_context(project, lang))
+    pages["downloads"] = ("downloads.md.j2", downloads_context(project, data.processed_dir, lang))
+    return pages
+
+
+def write_book_sources(
+    project: Project, processed_dir: Path, figures_dir: Path, templates_dir: Path, static_dir: Path, out_dir: Path
+) -> None:
+    """Render ``out_dir/<lang>/`` (pages, ``_config.yml``, ``_toc.yml``, figures, downloads) per language.
+
+    Also writes ``out_dir/index.html``, the page where readers choose an
+    edition, which ``build_book`` places at the root of the site. Each
+    edition directory is emptied first so that no stale page or figure from
+    an earlier configuration survives.
+    """
+    processed_dir, figures_dir, out_dir = Path(processed_dir), Path(figures_dir), Path(out_dir)
+    data = BookData(
+        project,
+        Estimates(read_indicators(processed_dir / "indicators.csv")),
+        Comparisons(read_comparisons(processed_dir / "comparisons.csv")),
+        processed_dir,
+    )
+    env = environment(Path(templates_dir))
+    for lang in LANGUAGES:  # an edition dropped from the configuration must not be built
+        if lang not in project.languages and (out_dir / lang).exists():
+            shutil.rmtree(out_dir / lang)
+    for lang in project.languages:
+        edition = out_dir / lang
+        if edition.exists():
+            shutil.rmtree(edition)
+        edition.mkdir(parents=True)
+        shutil.copytree(static_dir, edition / "_static")
+        figures = copy_figures(project, figures_dir, edition, lang)
+        copy_downloads(project, processed_dir, edition)
+        base = {"s": load_strings(lang), "lang": lang}
+        for page, (template, context) in page_contexts(data, lang, figures).items():
+            text = env.get_template(template).render(**base, **context, switch=language_switch(project, lang, page))
+            (edition / f"{page}.md").parent.mkdir(parents=True, exist_ok=True)
+            (edition / f"{page}.md").write_text(tidy(text), encoding="utf-8")
+        (edition / "_config.yml").write_text(tidy(env.get_template("_config.yml.j2").render(**base)), encoding="utf-8")
+        chapters = [
+            {
+                "file": page,
+                "sections": [region_page(r.code) for r in project.geography.regions] if page == REGIONS_PAGE else [],
+            }
+            for page in page_names(project)[1:]
+        ]
+        (edition / "_toc.yml").write_text(
+            tidy(env.get_template("_toc.yml.j2").render(chapters=chapters)), encoding="utf-8"
+        )
+    editions = []
+    for lang in project.languages:
+        strings = load_strings(lang)
+        editions.append(
+            {
+                "lang": lang,
+                "title": strings["book_title"],
+                "name": strings["language_name"],
+                "choose": strings["chooser_title"],
+                "link": strings["chooser_link"],
+            }
+        )
+    chooser = env.get_template("chooser.html.j2").render(editions=editions)
+    (out_dir / "index.html").write_text(tidy(chooser), encoding="utf-8")

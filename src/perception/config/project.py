@@ -1,0 +1,179 @@
+"""The project configuration: waves, their sources and designs, and metadata.
+
+``config/config.yaml`` is validated against the JSON schema in
+``schemas/config.schema.yaml`` beside this module (which documents every key and its
+default) so that the workflow and the command line read the same settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from perception.config.codebook import Codebook, load_codebook
+from perception.config.geography import Geography, load_geography
+from perception.config.registry import Indicator, load_indicators
+from perception.config.sources import SourceMapping, load_source
+from perception.errors import ConfigError
+from perception.files import load_yaml
+
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "config.schema.yaml"
+
+
+def _apply_defaults(instance: Any, schema: dict) -> Any:
+    """Fill in schema defaults, recursively, for objects."""
+    if schema.get("type") == "object" and isinstance(instance, dict):
+        for key, sub in (schema.get("properties") or {}).items():
+            if key not in instance and "default" in sub:
+                instance[key] = sub["default"]
+            if key in instance:
+                instance[key] = _apply_defaults(instance[key], sub)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key in instance:
+                if key not in (schema.get("properties") or {}):
+                    instance[key] = _apply_defaults(instance[key], extra)
+    return instance
+
+
+def validate_config(config: dict, root: Path) -> dict:
+    """Check the workflow configuration against the schema, filling defaults."""
+    schema = load_yaml(SCHEMA_PATH)
+    try:
+        jsonschema.validate(config, schema)
+    except jsonschema.ValidationError as exc:
+        where = ".".join(str(p) for p in exc.absolute_path) or "(top level)"
+        raise ConfigError(f"config: {where}: {exc.message}") from None
+    return _apply_defaults(config, schema)
+
+
+@dataclass(frozen=True)
+class WaveDesign:
+    """Design column names of a wave, as configured."""
+
+    weight: str
+    strata: str | None = None
+    psu: str | None = None
+    ssu: str | None = None
+    fpc: str | tuple[str, str] | None = None
+    singleton: str = "fail"
+
+
+@dataclass(frozen=True)
+class WaveWeighting:
+    """How a wave's design weights are adjusted to population margins."""
+
+    rake_to: tuple[Path, ...] = ()
+    bounds: tuple[float, float] | None = None
+    trim_ratio: float | None = None
+
+
+@dataclass(frozen=True)
+class Wave:
+    id: str
+    label: dict[str, str]
+    source_paths: tuple[Path, ...]
+    design: WaveDesign
+    weighting: WaveWeighting
+
+
+class Project:
+    """Everything the pipeline needs to know, loaded once from ``config/``."""
+
+    def __init__(self, config: dict, root: str | Path = "."):
+        self.root = Path(root)
+        self.config = validate_config(dict(config), self.root)
+
+    @classmethod
+    def from_file(cls, path: str | Path = "config/config.yaml", root: str | Path = ".") -> Project:
+        return cls(load_yaml(Path(root) / path) or {}, root)
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        return load_codebook(self.root / self.config["codebook"])
+
+    @cached_property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return load_indicators(self.root / self.config["indicators"], self.codebook)
+
+    @cached_property
+    def geography(self) -> Geography:
+        return load_geography(self.root / self.config["geography"])
+
+    def wave_geography(self, wave: str) -> Geography:
+        """The administrative layout a wave's regions are matched against (``waves.<wave>.layout``).
+
+        A wave not in the configuration (a file checked before its wave is
+        added) uses the default layout of ``geography.yaml``.
+        """
+        layout = (self.config["waves"].get(wave) or {}).get("layout")
+        if layout is None:
+            return self.geography
+        return load_geography(self.root / self.config["geography"], layout)
+
+    @cached_property
+    def waves(self) -> dict[str, Wave]:
+        waves = {}
+        for wave_id, spec in self.config["waves"].items():
+            design = spec["design"]
+            fpc = design.get("fpc")
+            weighting = spec.get("weighting") or {}
+            bounds = weighting.get("bounds")
+            waves[wave_id] = Wave(
+                id=wave_id,
+                label=dict(spec["label"]),
+                source_paths=tuple(Path(p) for p in spec["sources"]),
+                design=WaveDesign(
+                    weight=design["weight"],
+                    strata=design.get("strata"),
+                    psu=design.get("psu"),
+                    ssu=design.get("ssu"),
+                    fpc=tuple(fpc) if isinstance(fpc, list) else fpc,
+                    singleton=design.get("singleton", "fail"),
+                ),
+                weighting=WaveWeighting(
+                    rake_to=tuple(self.root / p for p in weighting.get("rake_to") or ()),
+                    bounds=tuple(bounds) if bounds else None,
+                    trim_ratio=weighting.get("trim_ratio"),
+                ),
+            )
+        return waves
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return list(self.waves)
+
+    @property
+    def domains(self) -> list[tuple[str, ...]]:
+        return [tuple(d) for d in self.config["domains"]]
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.config["languages"])
+
+    @property
+    def min_cell_n(self) -> int:
+        return int(self.config["min_cell_n"])
+
+    def sources(self, wave_id: str) -> list[SourceMapping]:
+        """The wave's source mappings, checked against the codebook."""
+        mappings = []
+        for path in self.waves[wave_id].source_paths:
+            mapping = load_source(self.root / path, self.codebook, self.root)
+            if mapping.wave != wave_id:
+                raise ConfigError(f"{path}: says wave {mapping.wave!r} but is listed under wave {wave_id!r} in config")
+            mappings.append(mapping)
+        return mappings
+
+    def source(self, wave_id: str, source_id: str) -> SourceMapping:
+        for mapping in self.sources(wave_id):
+            if mapping.source_id == source_id:
+                return mapping
+        raise ConfigError(f"config: wave {wave_id} has no source {source_id!r}")
+
+    def source_ids(self, wave_id: str) -> list[str]:
+        return [m.source_id for m in self.sources(wave_id)]

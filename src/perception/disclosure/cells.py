@@ -1,0 +1,177 @@
+"""Tables: small cells and the complementary cells that would give them away."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perception.errors import DataError
+
+SMALL_CELL = "small_cell"
+
+
+COMPLEMENTARY = "complementary"
+
+
+# Columns of a table cell that reveal its value; emptied when it is suppressed.
+CELL_NUMBERS = ("estimate", "se", "ci_low", "ci_high", "cv", "deff")
+
+
+COMPARISON_NUMBERS = (
+    "estimate",
+    "reference_estimate",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+)
+
+
+def _relations(cells: pd.DataFrame) -> list[tuple[int, list[int]]]:
+    """(total, parts) of every additive relation of one wave and indicator.
+
+    A total (national, a region, a gender) is a weighted mix of its parts
+    (the regions or genders, the region × gender cells), whose weighted n are
+    published: with all parts but one shown, the last can be recovered.
+    """
+    region = cells["region_code"].astype("string")
+    gender = cells["gender_code"].astype("string")
+    has_region, has_gender = region.notna().to_numpy(), gender.notna().to_numpy()
+    positions = np.arange(len(cells))
+    national = positions[~has_region & ~has_gender]
+    by_region = positions[has_region & ~has_gender]
+    by_gender = positions[~has_region & has_gender]
+    crossed = positions[has_region & has_gender]
+    relations: list[tuple[int, list[int]]] = []
+    for total in national:
+        relations += [(int(total), by_region.tolist()), (int(total), by_gender.tolist())]
+    for total in by_region:
+        relations.append((int(total), [int(p) for p in crossed if region.iloc[p] == region.iloc[total]]))
+    for total in by_gender:
+        relations.append((int(total), [int(p) for p in crossed if gender.iloc[p] == gender.iloc[total]]))
+    return [(total, parts) for total, parts in relations if parts]
+
+
+def _protect(relations: list[tuple[int, list[int]]], hidden: np.ndarray, reason: np.ndarray, n: np.ndarray) -> None:
+    """Hide complementary cells (in place) until no relation exposes a cell hidden for disclosure."""
+
+    def exposed(total: int, parts: list[int]) -> bool:
+        hidden_parts = [p for p in parts if hidden[p]]
+        return not hidden[total] and len(hidden_parts) == 1 and reason[hidden_parts[0]] in (SMALL_CELL, COMPLEMENTARY)
+
+    def cost(cell: int) -> int:
+        """How many relations hiding ``cell`` would expose, minus those it would close."""
+        before = sum(exposed(total, parts) for total, parts in relations)
+        was, why = hidden[cell], reason[cell]
+        hidden[cell], reason[cell] = True, COMPLEMENTARY
+        after = sum(exposed(total, parts) for total, parts in relations)
+        hidden[cell], reason[cell] = was, why
+        return after - before
+
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            if not exposed(total, parts):
+                continue
+            shown = [p for p in parts if not hidden[p]]
+            complement = min(shown, key=lambda p: (cost(p), n[p], p)) if shown else total
+            hidden[complement] = True
+            reason[complement] = COMPLEMENTARY
+            changed = True
+
+
+def suppress_cells(indicators: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Hide cells with fewer than ``min_n`` respondents, and complements that would reveal them.
+
+    Reads the columns ``wave, indicator, region_code, gender_code, n`` and,
+    when present, ``is_suppressed`` and ``suppression_reason`` (cells already
+    hidden, e.g. as ``unreliable``, stay hidden with their reason). Within
+    each wave and indicator, wherever a shown total has exactly one hidden
+    part hidden for disclosure (``small_cell`` or ``complementary``), one of
+    its shown parts is hidden too with reason ``complementary`` — the total
+    itself when no part is left to hide — until no such relation remains.
+    Relations: national = regions, national = genders, region = its genders,
+    gender = its regions. The part chosen is the one that leaves the fewest
+    other relations exposed (hiding a cell whose region already lost one
+    cell closes a rectangle instead of opening a new region), then the
+    smallest n, then the first in row order.
+
+    Returns a copy, rows in the same order, with ``is_suppressed``,
+    ``suppression_reason`` and the numbers of hidden cells emptied. Running
+    it again on its output changes nothing.
+    """
+    missing = [c for c in ("wave", "indicator", "region_code", "gender_code", "n") if c not in indicators]
+    if missing:
+        raise DataError(f"indicators: missing column(s) {', '.join(missing)}")
+    out = indicators.reset_index(drop=True).copy()
+    hidden = (
+        out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if "is_suppressed" in out
+        else np.zeros(len(out), dtype=bool)
+    )
+    reason = (
+        out["suppression_reason"].astype("string").fillna("").to_numpy(dtype=object)
+        if "suppression_reason" in out
+        else np.full(len(out), "", dtype=object)
+    )
+    small = ~(pd.to_numeric(out["n"], errors="coerce") >= min_n).to_numpy()
+    reason[small] = SMALL_CELL
+    hidden |= small
+    cell = out[["wave", "indicator", "region_code", "gender_code"]].astype("string").fillna("")
+    duplicated = cell.duplicated(keep=False)
+    if duplicated.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(duplicated)[:5])
+        raise DataError(f"indicators: the same wave, indicator, region and gender appear twice (rows {rows})")
+    n = pd.to_numeric(out["n"], errors="coerce").fillna(0).to_numpy()
+    for _, group in out.groupby(["wave", "indicator"], sort=False):
+        index = group.index.to_numpy()
+        relations = [(index[t], index[parts].tolist()) for t, parts in _relations(group)]
+        _protect(relations, hidden, reason, n)
+    out["is_suppressed"] = hidden
+    out["suppression_reason"] = reason
+    numbers = [c for c in CELL_NUMBERS if c in out]
+    out.loc[hidden, numbers] = np.nan
+    return out
+
+
+def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Hide every comparison that involves a cell hidden in ``indicators``.
+
+    A gender gap involves the women's and the men's cell of its wave; a
+    change involves the same cell in the wave and in the reference wave.
+    Without this, a gap printed beside a shown cell would give away its
+    complementary-suppressed sibling.
+    """
+    key = ["wave", "indicator", "region_code", "gender_code"]
+    cells = indicators[[*key, "is_suppressed"]].copy()
+    for column in key:
+        cells[column] = cells[column].astype("string").fillna("")
+    hidden = {tuple(row[:4]): bool(row[4]) for row in cells.itertuples(index=False)}
+    out = comparisons.reset_index(drop=True).copy()
+    unknown = sorted(set(out["comparison"]) - {"gender_gap", "change"})
+    if unknown:
+        raise DataError(f"comparisons: unknown comparison type(s) {', '.join(map(str, unknown))}")
+
+    def text(value: object) -> str:
+        return "" if pd.isna(value) else str(value)
+
+    flags = []
+    for row in out.itertuples(index=False):
+        region, gender = text(row.region_code), text(row.gender_code)
+        if row.comparison == "gender_gap":
+            sides = [
+                (row.wave, row.indicator, region, text(row.group)),
+                (row.wave, row.indicator, region, text(row.reference_group)),
+            ]
+        else:
+            sides = [(row.wave, row.indicator, region, gender), (row.reference_wave, row.indicator, region, gender)]
+        flags.append(any(hidden.get(tuple(map(text, side)), True) for side in sides))
+    newly = np.asarray(flags, dtype=bool) & ~out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    out["is_suppressed"] = out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool) | newly
+    out.loc[newly, [c for c in COMPARISON_NUMBERS if c in out]] = np.nan
+    if "is_significant" in out:
+        out.loc[newly, "is_significant"] = False
+    return out

@@ -1,0 +1,135 @@
+"""Every indicator by every configured domain of one wave.
+
+``indicators.csv`` has one row per wave, indicator and domain cell: the
+estimate with SE, CI, CV, design effect, df, unweighted and weighted n, and
+the NCHS reliability assessment; suppression is added by
+:mod:`perception.disclosure.cells` before anything is compared. The design,
+weighting targets and indicator definitions come from ``config/``; nothing
+here is specific to a wave or a partner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from perception.config.margins import load_margins, margin_columns
+from perception.config.project import Project
+from perception.config.registry import Indicator
+from perception.estimate.reliability import assess
+from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
+from perception.estimate.values import indicator_values
+from perception.estimate.weighting import AGE_GROUP, add_cell_columns, age_groups, check_levels
+
+DOMAIN_COLUMNS = ["region_code", "gender_code"]
+
+
+INDICATOR_COLUMNS = [
+    "wave",
+    "indicator",
+    "domain",
+    "region_code",
+    "gender_code",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "cv",
+    "deff",
+    "df",
+    "n",
+    "n_weighted",
+    "n_effective",
+    "is_reliable",
+    "reliability_note",
+    "is_suppressed",
+    "suppression_reason",
+]
+
+
+def wave_design(project: Project, wave: str) -> SurveyDesign:
+    """The wave's design and weighting targets as an immutable spec."""
+    spec = project.waves[wave]
+    rake_to = load_margins(list(spec.weighting.rake_to)) if spec.weighting.rake_to else None
+    return SurveyDesign(
+        weight=spec.design.weight,
+        strata=spec.design.strata,
+        psu=spec.design.psu,
+        ssu=spec.design.ssu,
+        fpc=spec.design.fpc,
+        singleton=spec.design.singleton,
+        rake_to=rake_to,
+        rake_bounds=spec.weighting.bounds,
+        trim_ratio=spec.weighting.trim_ratio,
+    )
+
+
+def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.DataFrame, SurveyDesign]:
+    """Responses with weighting cells and one column per indicator, plus the design."""
+    design = wave_design(project, wave)
+    data = responses.copy()
+    if design.rake_to:
+        margins = {k: dict(v) for k, v in design.rake_to.items()}
+        if AGE_GROUP in margin_columns(margins) and AGE_GROUP not in data:
+            data[AGE_GROUP] = age_groups(data["age"], project.config["models"]["age_bounds"])
+        data = add_cell_columns(data, margins)
+        check_levels(data, margins, f"wave {wave}")
+    data["region_code"] = pd.Categorical(data["region_code"], categories=project.wave_geography(wave).codes)
+    data["gender_code"] = pd.Categorical(data["gender_code"], categories=list(project.codebook["gender_code"].codes))
+    values = {value_column(i): indicator_values(responses, i, project.codebook) for i in project.indicators}
+    return data.assign(**{name: v.to_numpy() for name, v in values.items()}), design
+
+
+def value_column(indicator: Indicator) -> str:
+    """Column holding an indicator's per-respondent values (ids may equal question names)."""
+    return f"value__{indicator.id}"
+
+
+def domain_name(by: Iterable[str]) -> str:
+    return "_".join(name.removesuffix("_code") for name in by) or "national"
+
+
+def _weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[str]) -> pd.DataFrame:
+    present = data[column].notna()
+    frame = pd.DataFrame({"w": weights.where(present, 0.0)})
+    if not by:
+        return pd.DataFrame({"n_weighted": [float(frame["w"].sum())]})
+    for name in by:
+        frame[name] = data[name].astype(str)
+    return frame.groupby(by, sort=False)["w"].sum().rename("n_weighted").reset_index()
+
+
+def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> DesignedSample:
+    """The wave's responses bound to its raked design, with every indicator's values: built once per wave."""
+    data, design = prepare(project, wave, responses)
+    return designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+
+
+def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.DataFrame:
+    """Every indicator by every domain for one wave, assessed but not yet blanked."""
+    data = sample.data
+    weights = sample.weights
+    ci_method = project.config["estimation"]["ci_method"]
+    parts = []
+    for indicator in project.indicators:
+        for by in project.domains:
+            by = list(by)
+            column = value_column(indicator)
+            if indicator.is_proportion:
+                table = sample.shares([column], by=by, ci_method=ci_method)
+            else:
+                table = sample.means([column], by=by)
+            table = assess(table, indicator.is_proportion, project.min_cell_n)
+            weighted = _weighted_n(data, weights, column, by)
+            table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
+            table.insert(0, "wave", wave)
+            table.insert(1, "indicator", indicator.id)
+            table.insert(2, "domain", domain_name(by))
+            parts.append(table)
+    out = pd.concat(parts, ignore_index=True)
+    for name in DOMAIN_COLUMNS:
+        if name not in out:
+            out[name] = pd.NA
+        out[name] = out[name].astype("string")
+    return out[INDICATOR_COLUMNS].reset_index(drop=True)

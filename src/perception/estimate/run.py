@@ -1,0 +1,70 @@
+"""The estimation stage: indicators, comparisons and weighting diagnostics.
+
+Reads the published responses of every wave and writes tidy tables:
+
+- ``indicators.csv``: every indicator by every configured domain, with SE,
+  CI, CV, design effect, df, unweighted and weighted n, the NCHS reliability
+  assessment and suppression (small cells, unreliable cells, and the
+  complementary cells that would let a hidden one be derived);
+- ``comparisons.csv``: gender gaps (women − men, nationally and per region)
+  with design-based SEs from svy contrasts, and changes since the baseline
+  (independent samples), with p-values adjusted for multiple comparisons;
+- ``weighting_diagnostics.csv`` and ``index_reliability.csv`` (Cronbach's
+  alpha of composite indices).
+
+The design, weighting targets and indicator definitions all come from
+``config/``; nothing here is specific to a wave or a partner.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from perception.config.project import Project
+from perception.disclosure.cells import suppress_cells
+from perception.estimate.comparisons import COMPARISON_COLUMNS, adjust_p_values, gender_gaps, wave_changes
+from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, value_column, wave_sample
+from perception.estimate.reliability import blank_suppressed
+from perception.estimate.values import cronbach_alpha
+from perception.estimate.weighting import diagnostics
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"region_code": "string", "gender_code": "string", "stratum_id": "string"})
+
+
+def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """All estimation outputs, in memory, in configured order."""
+    data = {wave: read_responses(path) for wave, path in responses.items()}
+    samples = {wave: wave_sample(project, wave, frame) for wave, frame in data.items()}
+    estimates = pd.concat([estimate_wave(project, wave, samples[wave]) for wave in samples], ignore_index=True)
+    # small cells, and the cells that would give them away, are hidden before any comparison is drawn
+    indicators = suppress_cells(estimates, project.min_cell_n)
+    gaps = [gender_gaps(project, wave, samples[wave], indicators) for wave in samples]
+    comparisons = pd.concat([*gaps, wave_changes(project, indicators)], ignore_index=True)
+    settings = project.config["comparisons"]
+    comparisons = adjust_p_values(comparisons, settings["adjustment"], settings["alpha"])
+    comparisons = blank_suppressed(
+        comparisons[COMPARISON_COLUMNS],
+        ["estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_value", "p_adjusted"],
+    )
+    diagnostics_rows = []
+    alphas = []
+    for wave, sample in samples.items():
+        prepared, weights = sample.data, sample.weights
+        diagnostics_rows.append({"wave": wave, **diagnostics(weights)})
+        design_weights = prepared[project.waves[wave].design.weight].astype(float)
+        diagnostics_rows[-1]["design_weight_ratio"] = float(design_weights.max() / design_weights.min())
+        for indicator in project.indicators:
+            if indicator.type == "index":
+                alpha = cronbach_alpha(prepared, indicator, project.codebook, weights)
+                n = int(prepared[value_column(indicator)].notna().sum())
+                alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
+    return {
+        "indicators": indicators[INDICATOR_COLUMNS],
+        "comparisons": comparisons,
+        "weighting_diagnostics": pd.DataFrame(diagnostics_rows),
+        "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),
+    }

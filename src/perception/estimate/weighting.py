@@ -1,0 +1,93 @@
+"""Weighting cells, checks and diagnostics.
+
+The targets are read by :mod:`perception.config.margins`; the raking itself
+is svy's (see :class:`perception.estimate.survey.SurveyDesign`). This module
+builds cross-classified cells for post-stratification, checks that every
+level in the data has a target, and describes the resulting weights.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from perception.config.geography import Geography
+from perception.config.margins import CELL_SEPARATOR, LEVEL_SEPARATOR
+from perception.errors import ConfigError, DataError
+
+AGE_GROUP = "age_group"
+
+
+def age_group_labels(bounds: list[int]) -> list[str]:
+    pairs = itertools.pairwise(bounds)
+    return [f"{low}-{high - 1}" for low, high in pairs] + [f"{bounds[-1]}+"]
+
+
+def age_groups(age: pd.Series, bounds: list[int]) -> pd.Series:
+    """Age bands such as 18-24, 25-34, ..., 50+ (special codes and blanks missing)."""
+    years = pd.to_numeric(age, errors="coerce").where(lambda a: a >= bounds[0])
+    cut = pd.cut(years, [*bounds, np.inf], right=False, labels=age_group_labels(bounds))
+    return cut.astype("string")
+
+
+def add_cell_columns(data: pd.DataFrame, margins: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Build ``a*b`` cell columns (levels ``x|y``) needed by cross-classified targets."""
+    out = data
+    for variable in margins:
+        if CELL_SEPARATOR not in variable:
+            continue
+        parts = variable.split(CELL_SEPARATOR)
+        missing = [p for p in parts if p not in data.columns]
+        if missing:
+            raise ConfigError(f"weighting cells {variable}: unknown column(s) {', '.join(missing)}")
+        out = out.copy() if out is data else out
+        out[variable] = data[parts].astype("string").agg(LEVEL_SEPARATOR.join, axis=1)
+    return out
+
+
+def check_levels(data: pd.DataFrame, margins: dict[str, dict[str, float]], where: str) -> None:
+    """Every level in the data needs a target, or raking cannot proceed."""
+    for variable, levels in margins.items():
+        if variable not in data.columns:
+            raise DataError(f"{where}: weighting variable {variable} is not in the data")
+        present = [str(v) for v in pd.unique(data[variable].dropna())]
+        unknown = [v for v in present if v not in levels]
+        if unknown:
+            raise DataError(f"{where}: {variable} level(s) {', '.join(unknown)} have no weighting target")
+        if data[variable].isna().any():
+            raise DataError(f"{where}: {variable} is missing for {int(data[variable].isna().sum())} respondents")
+
+
+def diagnostics(weights: pd.Series) -> dict[str, float]:
+    """Kish design effect due to weighting, effective sample size, weight range."""
+    w = weights.to_numpy(dtype=float)
+    n = len(w)
+    kish = n * float(np.sum(w**2)) / float(np.sum(w)) ** 2
+    return {
+        "n": n,
+        "sum_weights": float(np.sum(w)),
+        "kish_deff": kish,
+        "effective_n": n / kish,
+        "weight_min": float(w.min()),
+        "weight_max": float(w.max()),
+        "weight_ratio": float(w.max() / w.min()),
+    }
+
+
+def sample_summary(geography: Geography, frame: pd.DataFrame) -> pd.DataFrame:
+    """Respondents, women, men and final weights per region of the wave's layout."""
+    rows = []
+    for code in geography.codes:
+        part = frame[frame["region_code"] == code]
+        rows.append(
+            {
+                "region_code": code,
+                "n_respondents": len(part),
+                "n_women": int((part["gender_code"] == "f").sum()),
+                "n_men": int((part["gender_code"] == "m").sum()),
+                "sum_weights": float(part["weight_final"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)

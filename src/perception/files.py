@@ -1,0 +1,141 @@
+"""Reading and writing files: all or nothing, and byte for byte the same every run.
+
+Every output of the pipeline is written here: atomically (to a temporary name
+beside the target, then renamed, so a failed or killed stage never leaves a
+partial file), with a fixed float format and line ending, and without the
+clock (SPSS and Stata headers get a fixed date). Every YAML settings file is
+read here too, once per process, with libyaml's C loader when available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from perception.errors import ConfigError
+
+try:  # libyaml is several times faster than the pure-Python loader
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+_YAML_CACHE: dict[tuple[str, int, int], Any] = {}
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read a YAML file, turning every failure into one readable ConfigError.
+
+    Parsed once per process and file version (path, size, modification
+    time): stages and the Snakefile read the same settings many times.
+    Callers get their own copy, so nobody can change what another reads.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror})", file=path) from None
+    if not path.is_file():
+        raise ConfigError("is a folder, not a file", file=path)
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _YAML_CACHE:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8") from None
+        try:
+            _YAML_CACHE[key] = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError(f"not valid YAML ({problem})", file=path, where=where) from None
+    return _copy(_YAML_CACHE[key])
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+FLOAT_FORMAT = "%.10g"
+
+
+PUBLISHED_MODE = 0o644
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` then move ``tmp`` to ``path``: all or nothing.
+
+    The file gets ordinary read permissions (mkstemp creates it owner-only),
+    since outputs are meant to be shared.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, PUBLISHED_MODE)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    write_atomic(
+        path,
+        lambda tmp: frame.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"),
+    )
+
+
+def write_json(data: object, path: str | Path) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def sha256(path: Path) -> str:
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+# ReadStat writes the clock into SPSS and Stata headers; these put a fixed date instead.
+SAV_DATE_OFFSET = 92  # header: "$FL2", product (60), 5 int32, bias (double), date "dd Mon yy", time "hh:mm:ss"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def fix_sav_timestamp(path: Path, when: dt.datetime) -> None:
+    """Overwrite the creation date and time ReadStat takes from the clock."""
+    stamp = f"{when.day:02d} {MONTHS[when.month - 1]} {when.year % 100:02d}{when:%H:%M:%S}".encode("ascii")
+    data = bytearray(path.read_bytes())
+    if data[:4] != b"$FL2":
+        raise ValueError(f"{path}: not an SPSS system file")
+    data[SAV_DATE_OFFSET : SAV_DATE_OFFSET + len(stamp)] = stamp
+    path.write_bytes(bytes(data))
+
+
+def fix_dta_timestamp(path: Path, when: dt.datetime) -> None:
+    """Overwrite the <timestamp> of a Stata 117+ header (one length byte, then text)."""
+    stamp = f"{when.day:02d} {MONTHS[when.month - 1]} {when.year} {when:%H:%M}".encode("ascii")
+    data = bytearray(path.read_bytes())
+    tag = data.find(b"<timestamp>", 0, 512)
+    if tag < 0 or data[tag + 11] != len(stamp):
+        raise ValueError(f"{path}: unexpected Stata header")
+    data[tag + 12 : tag + 12 + len(stamp)] = stamp
+    path.write_bytes(bytes(data))

@@ -1,0 +1,229 @@
+"""Figures of the book: one dot-and-whisker chart per language, wave and indicator.
+
+The charts only draw what ``data/processed/indicators.csv`` says: no estimate
+is recomputed here. A cell flagged ``is_suppressed`` (or absent, which means
+nobody was interviewed there) is drawn as a hollow marker on the axis with a
+"suppressed" label, so that a reader never mistakes it for a zero or reads a
+value off it. Every word comes from the project metadata or from
+``book/templates/strings.yaml``, the single place that holds the book's
+per-language strings; the number formatting helpers live here too because the
+report (``perception.report``) must print numbers exactly as the figures do.
+
+Values are drawn in their indicator's unit (``Indicator.unit``): proportions
+as percentages, indices on 0–100, mean scores on the code scale. The same
+theme (``theme_perception``) dresses every chart of the project, including the
+maps of ``perception.maps``.
+
+PNG files are byte-identical across runs: fixed size, dpi and font, and no
+"Software" metadata (which would embed the matplotlib version).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotnine as p9
+
+from perception.catalog.results import Cell, Estimates
+from perception.config.project import Project
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_value
+from perception.outputs.style import (
+    FONT,
+    GENDER_COLOURS,
+    GENDER_SHAPES,
+    _gender_label,
+    find_indicator,
+    gender_codes,
+    theme_perception,
+    value_axis,
+)
+
+DODGE = 0.6
+
+
+def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> pd.DataFrame:
+    """What the chart draws: one row per region and gender, in configured order.
+
+    Values are in axis units (see ``value_axis``). Unpublished cells get
+    ``published=False``, the axis minimum and the "suppressed" label instead
+    of their value.
+    """
+    strings = load_strings(lang)
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    floor = axis.limits[0]
+    rows = []
+    for region in project.geography.regions:
+        for position, code in enumerate(gender_codes(project)):
+            cell = estimates.get(wave, indicator_id, "region_gender", region.code, code)
+            rows.append(
+                {
+                    "region": region.name[lang],
+                    "gender": _gender_label(project, code, lang),
+                    "slot": -position,
+                    "published": cell.published,
+                    "estimate": cell.estimate * axis.factor if cell.published else floor,
+                    "ci_low": cell.ci_low * axis.factor if cell.published else floor,
+                    "ci_high": cell.ci_high * axis.factor if cell.published else floor,
+                    "label": "" if cell.published else f"  {strings['fig_suppressed']}",
+                }
+            )
+    frame = pd.DataFrame(rows)
+    # coord_flip draws the first category at the bottom: reverse so the
+    # first configured region is on top, as in the tables.
+    regions = [r.name[lang] for r in project.geography.regions]
+    frame["region"] = pd.Categorical(frame["region"], categories=regions[::-1], ordered=True)
+    genders = [_gender_label(project, c, lang) for c in gender_codes(project)]
+    frame["gender"] = pd.Categorical(frame["gender"], categories=genders, ordered=True)
+    return frame
+
+
+def indicator_by_region(
+    indicators: pd.DataFrame, project: Project, wave: str, indicator_id: str, lang: str
+) -> p9.ggplot:
+    """Estimates by region and gender with 95 % CIs and the national reference line."""
+    estimates = Estimates(indicators)
+    strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    axis = value_axis(project, indicator, lang)
+    frame = plot_data(estimates, project, wave, indicator_id, lang)
+    shown = frame[frame["published"]]
+    hidden = frame[~frame["published"]]
+    dodge = p9.position_dodge(width=DODGE)
+    genders = list(frame["gender"].cat.categories)
+
+    # Dodging by ``slot`` (minus the configured position) stacks the first
+    # gender on top within each region after coord_flip, as in the legend.
+    plot = p9.ggplot(frame, p9.aes(x="region", group="slot"))
+    national = estimates.get(wave, indicator_id, "national")
+    if national.published:
+        plot += p9.annotate(
+            "rect",
+            xmin=-math.inf,
+            xmax=math.inf,
+            ymin=national.ci_low * axis.factor,
+            ymax=national.ci_high * axis.factor,
+            fill="#000000",
+            alpha=0.08,
+        )
+        plot += p9.geom_hline(
+            p9.aes(yintercept="y", linetype="what"),
+            data=pd.DataFrame(
+                {
+                    "y": [national.estimate * axis.factor],
+                    "what": [
+                        strings["fig_national"].format(value=format_value(national.estimate, indicator.unit, lang))
+                    ],
+                }
+            ),
+            colour="#333333",
+        )
+    plot += p9.geom_linerange(
+        p9.aes(ymin="ci_low", ymax="ci_high", colour="gender"), data=shown, position=dodge, size=0.9
+    )
+    plot += p9.geom_point(
+        p9.aes(y="estimate", fill="gender", shape="gender"),
+        data=shown,
+        position=dodge,
+        size=3,
+        stroke=0.6,
+        colour="#000000",
+    )
+    if not hidden.empty:
+        plot += p9.geom_point(
+            p9.aes(y="estimate", shape="gender"),
+            data=hidden,
+            position=dodge,
+            size=3,
+            stroke=0.8,
+            fill="#ffffff",
+            colour="#555555",
+            show_legend=False,
+        )
+        plot += p9.geom_text(
+            p9.aes(y="estimate", label="label"),
+            data=hidden,
+            position=dodge,
+            ha="left",
+            va="center",
+            size=7,
+            colour="#555555",
+            family=FONT,
+            show_legend=False,
+        )
+    plot += p9.scale_shape_manual(values=dict(zip(genders, GENDER_SHAPES, strict=True)), drop=False)
+    plot += p9.scale_fill_manual(values=dict(zip(genders, GENDER_COLOURS, strict=True)), drop=False)
+    plot += p9.scale_colour_manual(values=dict(zip(genders, GENDER_COLOURS, strict=True)), drop=False)
+    plot += p9.scale_linetype_manual(values=["dashed"])
+    plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
+    plot += p9.scale_x_discrete(drop=False)
+    plot += p9.coord_flip()
+    plot += p9.labs(
+        title=indicator.label[lang],
+        subtitle=project.waves[wave].label[lang],
+        caption=strings["fig_caption"].format(min_n=project.min_cell_n),
+        x="",
+        y=axis.title,
+        fill=project.codebook["gender_code"].label[lang],
+        shape=project.codebook["gender_code"].label[lang],
+        colour=project.codebook["gender_code"].label[lang],
+        linetype="",
+    )
+    plot += p9.guides(linetype=p9.guide_legend(order=2), fill=p9.guide_legend(order=1))
+    plot += theme_perception(legend_position="bottom", legend_box="horizontal", panel_grid_major_y=p9.element_blank())
+    return plot
+
+
+def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> str:
+    """What the chart shows, in words, for readers who cannot see it.
+
+    Built from the published regional estimates (all genders together): the
+    highest and lowest region, the national figure, women and men, and how
+    many cells of the chart are suppressed. Ties go to the region configured
+    first, so the text is stable.
+    """
+    estimates = indicators if isinstance(indicators, Estimates) else Estimates(indicators)
+    strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    mark = strings["suppressed_mark"]
+
+    def shown(cell: Cell) -> str:
+        return format_value(cell.estimate, indicator.unit, lang) if cell.published else mark
+
+    fields = {
+        "indicator": indicator.label[lang],
+        "wave": project.waves[wave].label[lang],
+        "national": shown(estimates.get(wave, indicator_id, "national")),
+    }
+    regional = [
+        (region, estimates.get(wave, indicator_id, "region", region.code)) for region in project.geography.regions
+    ]
+    regional = [(region, cell) for region, cell in regional if cell.published]
+    if regional:
+        high = max(regional, key=lambda item: item[1].estimate)
+        low = min(regional, key=lambda item: item[1].estimate)
+        text = strings["alt_text"].format(
+            **fields,
+            high_region=high[0].name[lang],
+            high=shown(high[1]),
+            low_region=low[0].name[lang],
+            low=shown(low[1]),
+        )
+    else:
+        text = strings["alt_text_no_region"].format(**fields)
+    women, men = "f", "m"  # the gender codes of the estimation domains (config/codebook.yaml)
+    text += strings["alt_text_gender"].format(
+        women_label=_gender_label(project, women, lang),
+        women=shown(estimates.get(wave, indicator_id, "gender", gender=women)),
+        men_label=_gender_label(project, men, lang),
+        men=shown(estimates.get(wave, indicator_id, "gender", gender=men)),
+    )
+    hidden = sum(
+        not estimates.get(wave, indicator_id, "region_gender", region.code, code).published
+        for region in project.geography.regions
+        for code in gender_codes(project)
+    )
+    if hidden:
+        text += strings["alt_text_suppressed"].format(count=hidden, min_n=project.min_cell_n)
+    return text

@@ -1,0 +1,205 @@
+"""Maps of Mali's regions coloured by one indicator.
+
+Two kinds, drawn with plotnine in the project's theme:
+
+- a **tile grid** (always available): one square per region, placed by the
+  ``tile: {row, col}`` of ``config/geography.yaml``, so the map needs no
+  boundary file and works for any administrative layout;
+- a **choropleth** when the user points ``report.boundaries`` at a GeoJSON
+  file of first-level units. The file is read with :mod:`json`; each feature
+  is matched to a configured region by the first of its properties that
+  ``Geography.match`` recognises (so "Koulikouro" or "Segou" in an OCHA file
+  find their region). Every feature must match and every region must have a
+  polygon: a map that silently lost a region would mislead.
+
+Values come from ``indicators.csv`` only. A suppressed region is grey,
+hatched on the tile grid, and labelled "suppressed" instead of a value. The
+fill runs from near-white to dark blue, a single hue whose lightness carries
+the value, so a greyscale print keeps the order; labels switch to white on
+dark tiles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotnine as p9
+
+from perception.catalog.results import Estimates
+from perception.config.geography import Geography
+from perception.config.project import Project
+from perception.errors import ConfigError
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_value
+from perception.outputs.boundaries import _label_points
+from perception.outputs.style import FONT, find_indicator, theme_perception, value_axis
+
+LOW_FILL, HIGH_FILL = "#f1f5fa", "#1f4e79"
+SUPPRESSED_FILL = "#d9d9d9"
+DARK_FROM = 0.55  # share of the axis range above which a tile is dark enough for white text
+TILE = 0.92  # tile side, leaving a gap between neighbours
+MAP_WIDTH_IN, MAP_HEIGHT_IN = 7.0, 5.0
+
+
+def tile_positions(geography: Geography) -> dict[str, tuple[int, int]]:
+    """(row, col) of each region; two regions on one tile is a configuration error."""
+    seen: dict[tuple[int, int], str] = {}
+    for region in geography.regions:
+        spot = (region.tile_row, region.tile_col)
+        if spot in seen:
+            raise ConfigError(
+                f"geography layout {geography.layout}: {seen[spot]} and {region.code} share tile row {spot[0]}, "
+                f"col {spot[1]}; give each region its own tile"
+            )
+        seen[spot] = region.code
+    return {code: spot for spot, code in seen.items()}
+
+
+def region_values(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> pd.DataFrame:
+    """One row per region in configured order: value in axis units, label, fill and text colour."""
+    strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    axis = value_axis(project, indicator, lang)
+    low, high = axis.limits
+    rows = []
+    for region in project.geography.regions:
+        cell = estimates.get(wave, indicator_id, "region", region.code)
+        shown = format_value(cell.estimate, indicator.unit, lang) if cell.published else strings["fig_suppressed"]
+        value = cell.estimate * axis.factor if cell.published else math.nan
+        rows.append(
+            {
+                "region_code": region.code,
+                "published": cell.published,
+                "value": value,
+                "label": f"{region.name[lang]}\n{shown}",
+                "text_colour": "#ffffff" if cell.published and (value - low) / (high - low) > DARK_FROM else "#1a1a1a",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _fill_scale(axis) -> p9.scale_fill_gradient:
+    return p9.scale_fill_gradient(
+        low=LOW_FILL,
+        high=HIGH_FILL,
+        limits=axis.limits,
+        breaks=list(axis.breaks),
+        labels=axis.labels,
+        name=axis.title,
+    )
+
+
+def _hatching(tiles: pd.DataFrame) -> pd.DataFrame:
+    """Diagonal lines across each suppressed tile, like a hatched area on a printed map."""
+    half = TILE / 2
+    segments = []
+    for tile in tiles.itertuples(index=False):
+        x0, y0 = tile.x - half, tile.y - half
+        for step in (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75):
+            offset = step * TILE
+            # A line x - y = const, clipped to the square.
+            start = (x0 + max(0.0, offset - TILE), y0 + max(0.0, TILE - offset))
+            end = (x0 + min(TILE, offset), y0 + min(TILE, 2 * TILE - offset))
+            segments.append({"x": start[0], "y": start[1], "xend": end[0], "yend": end[1]})
+    return pd.DataFrame(segments, columns=["x", "y", "xend", "yend"])
+
+
+def _labels(project: Project, wave: str, indicator_id: str, lang: str, caption: str) -> p9.labs:
+    strings = load_strings(lang)
+    return p9.labs(
+        title=find_indicator(project, indicator_id).label[lang],
+        subtitle=strings["map_subtitle"].format(wave=project.waves[wave].label[lang]),
+        caption=strings[caption],
+        x="",
+        y="",
+    )
+
+
+def _bare_theme(**extra) -> p9.theme:
+    return theme_perception(
+        MAP_WIDTH_IN,
+        MAP_HEIGHT_IN,
+        axis_text=p9.element_blank(),
+        axis_ticks=p9.element_blank(),
+        panel_grid_major=p9.element_blank(),
+        panel_border=p9.element_blank(),
+        legend_position="right",
+        plot_caption_position="plot",
+        plot_caption=p9.element_text(size=7, colour="#444444", ha="left"),
+        **extra,
+    )
+
+
+def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> p9.ggplot:
+    """Tile-grid map of one indicator's regional estimates in ``wave``."""
+    positions = tile_positions(project.geography)
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    tiles = region_values(estimates, project, wave, indicator_id, lang)
+    tiles["x"] = [positions[code][1] for code in tiles["region_code"]]
+    tiles["y"] = [-positions[code][0] for code in tiles["region_code"]]
+    shown, hidden = tiles[tiles["published"]], tiles[~tiles["published"]]
+    plot = p9.ggplot(tiles, p9.aes(x="x", y="y"))
+    plot += p9.geom_tile(p9.aes(fill="value"), data=shown, width=TILE, height=TILE, colour="#1a1a1a", size=0.3)
+    if not hidden.empty:
+        plot += p9.geom_tile(data=hidden, width=TILE, height=TILE, fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
+        plot += p9.geom_segment(
+            p9.aes(x="x", y="y", xend="xend", yend="yend"), data=_hatching(hidden), colour="#8c8c8c", size=0.3
+        )
+        # A white box keeps the label legible over the hatching.
+        plot += p9.geom_label(
+            p9.aes(label="label", colour="text_colour"), data=hidden, size=8, family=FONT, fill="#ffffff", label_size=0
+        )
+    plot += p9.geom_text(p9.aes(label="label", colour="text_colour"), data=shown, size=8, family=FONT)
+    plot += p9.scale_colour_identity()
+    plot += _fill_scale(axis)
+    plot += p9.coord_equal(expand=True)
+    plot += _labels(project, wave, indicator_id, lang, "map_caption_tiles")
+    return plot + _bare_theme()
+
+
+# --------------------------------------------------------------------------
+# Choropleth from a boundary file
+# --------------------------------------------------------------------------
+
+
+def choropleth(
+    estimates: Estimates, boundaries: pd.DataFrame, project: Project, wave: str, indicator_id: str, lang: str
+) -> p9.ggplot:
+    """Regions drawn from ``read_boundaries`` polygons, filled by the regional estimate."""
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    values = region_values(estimates, project, wave, indicator_id, lang)
+    polygons = boundaries.merge(values[["region_code", "published", "value"]], on="region_code", how="left")
+    labels = _label_points(boundaries).merge(values, on="region_code", how="left")
+    plot = p9.ggplot(polygons, p9.aes(x="x", y="y", group="ring"))
+    plot += p9.geom_polygon(p9.aes(fill="value"), data=polygons[polygons["published"]], colour="#1a1a1a", size=0.3)
+    hidden = polygons[~polygons["published"]]
+    if not hidden.empty:
+        plot += p9.geom_polygon(data=hidden, fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
+    plot += p9.geom_label(
+        p9.aes(x="x", y="y", label="label"),
+        data=labels,
+        inherit_aes=False,
+        size=7,
+        family=FONT,
+        fill="#ffffff",
+        alpha=0.85,
+        label_size=0,
+    )
+    plot += _fill_scale(axis)
+    # Degrees of longitude shrink with latitude: keep the country's shape.
+    plot += p9.coord_fixed(ratio=1 / math.cos(math.radians(boundaries["y"].mean())))
+    plot += _labels(project, wave, indicator_id, lang, "map_caption_boundaries")
+    return plot + _bare_theme()
+
+
+def map_alt_text(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> str:
+    """Every region's value in configured order, which is all the map says."""
+    strings = load_strings(lang)
+    values = region_values(estimates, project, wave, indicator_id, lang)
+    parts = [label.replace("\n", strings["colon"]) for label in values["label"]]
+    return strings["map_alt"].format(
+        indicator=find_indicator(project, indicator_id).label[lang],
+        wave=project.waves[wave].label[lang],
+        values=strings["alt_separator"].join(parts),
+    )

@@ -1,0 +1,94 @@
+"""The one look of every chart, map and fact sheet, and how values are put on an axis.
+
+Values are drawn in their indicator's unit (``Indicator.unit``): proportions
+as percentages, indices on 0–100, mean scores on the code scale. PNG files
+are byte-identical across runs: fixed size, dpi and font, and no "Software"
+metadata (which would embed the matplotlib version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotnine as p9
+
+from perception.config.project import Project
+from perception.config.registry import Indicator
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_decimal, format_percent
+
+# Women and men differ by marker shape *and* by fill lightness, so the chart
+# stays readable when printed in greyscale.
+GENDER_SHAPES = ("o", "s")
+
+
+GENDER_COLOURS = ("#1f4e79", "#e69f00")
+
+
+FONT = "DejaVu Sans"  # shipped with matplotlib, so every machine renders the same glyphs
+
+
+WIDTH_IN, HEIGHT_IN, DPI = 7.0, 5.0, 150
+
+
+def find_indicator(project: Project, indicator_id: str) -> Indicator:
+    for indicator in project.indicators:
+        if indicator.id == indicator_id:
+            return indicator
+    raise KeyError(f"unknown indicator {indicator_id!r}")
+
+
+def gender_codes(project: Project) -> list[str]:
+    return [str(code) for code in project.codebook["gender_code"].codes]
+
+
+def _gender_label(project: Project, code: str, lang: str) -> str:
+    return project.codebook.value_label("gender_code", code, lang)
+
+
+@dataclass(frozen=True)
+class ValueAxis:
+    """How an indicator's values are drawn: multiplier, limits, breaks and axis title."""
+
+    factor: float
+    limits: tuple[float, float]
+    breaks: tuple[float, ...]
+    title: str
+    unit: str
+    lang: str
+
+    def labels(self, values: list[float]) -> list[str]:
+        if self.unit == "proportion":
+            return [format_percent(v / 100, self.lang, digits=0) for v in values]
+        return [format_decimal(v, self.lang, digits=0) for v in values]
+
+
+def value_axis(project: Project, indicator: Indicator, lang: str) -> ValueAxis:
+    """Percent for proportions, 0–100 for indices, the code range for mean scores."""
+    strings = load_strings(lang)
+    if indicator.unit == "score":
+        codes = sorted(project.codebook[indicator.variable].codes)
+        return ValueAxis(1.0, (codes[0], codes[-1]), tuple(codes), strings["fig_axis_score"], "score", lang)
+    breaks = tuple(range(0, 101, 20))
+    if indicator.unit == "index":
+        return ValueAxis(1.0, (0, 100), breaks, strings["fig_axis_index"], "index", lang)
+    return ValueAxis(100.0, (0, 100), breaks, strings["fig_axis"], "proportion", lang)
+
+
+def theme_perception(width: float = WIDTH_IN, height: float = HEIGHT_IN, **extra) -> p9.theme:
+    """The one look of every chart: black and white, DejaVu Sans, bold title, small caption."""
+    settings = {
+        "figure_size": (width, height),
+        "dpi": DPI,
+        "panel_grid_minor": p9.element_blank(),
+        "plot_title": p9.element_text(weight="bold", size=11),
+        "plot_caption": p9.element_text(size=7, colour="#444444"),
+    }
+    return p9.theme_bw(base_size=10, base_family=FONT) + p9.theme(**{**settings, **extra})
+
+
+def save_png(plot: p9.ggplot, path: Path, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
+    """Write ``plot`` so that the same data always gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot.save(path, width=width, height=height, dpi=DPI, units="in", verbose=False, metadata={"Software": None})

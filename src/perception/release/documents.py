@@ -1,0 +1,200 @@
+"""The release's documentation: data dictionary, Table Schemas, Data Package, provenance and README."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from perception.config.project import Project
+from perception.files import sha256
+from perception.release.columns import ReleasedColumn, band_labels
+from perception.release.contents import README_TEMPLATE, TEMPLATES, microdata_files
+from perception.release.microdata import ReleasedWave
+
+TABLE_TITLES = {
+    "indicators": {
+        "fr": "indicateurs par vague, région et sexe (estimation, erreur-type, IC à 95 %, n)",
+        "en": "indicators by wave, region and gender (estimate, standard error, 95 % CI, n)",
+    },
+    "comparisons": {
+        "fr": "écarts entre femmes et hommes et évolutions depuis la vague de référence",
+        "en": "gender gaps and changes since the baseline wave",
+    },
+}
+
+
+def _code_list(codes: dict[str, dict[str, str]], lang: str) -> str:
+    return "; ".join(f"{code} = {labels[lang]}" for code, labels in codes.items())
+
+
+def data_dictionary(waves: Sequence[ReleasedWave]) -> pd.DataFrame:
+    """One row per released column, in file order, French and English side by side."""
+    seen: dict[str, ReleasedColumn] = {}
+    for released in waves:
+        for name, column in released.columns.items():
+            seen.setdefault(name, column)
+    rows = []
+    for column in seen.values():
+        rows.append(
+            {
+                "variable": column.name,
+                "type": column.storage,
+                "codebook_type": column.type,
+                "role": column.role,
+                "quasi_identifier": column.quasi_identifier,
+                "sensitive": column.sensitive,
+                "label_fr": column.label["fr"],
+                "label_en": column.label["en"],
+                "codes_fr": _code_list(column.codes, "fr"),
+                "codes_en": _code_list(column.codes, "en"),
+                "special_codes_fr": _code_list(column.special, "fr"),
+                "special_codes_en": _code_list(column.special, "en"),
+                "note_fr": " ".join(note["fr"] for note in column.notes),
+                "note_en": " ".join(note["en"] for note in column.notes),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _field_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    return "string"
+
+
+def table_schema(frame: pd.DataFrame, columns: dict[str, ReleasedColumn] | None = None) -> dict:
+    """Frictionless Table Schema: from the released column specs, else from the written values' types."""
+    fields = []
+    for name in frame.columns:
+        column = (columns or {}).get(name)
+        if column is None:
+            fields.append({"name": name, "type": _field_type(frame[name])})
+            continue
+        spec = {"name": name, "type": column.storage, "title": column.label["fr"], "description": column.label["en"]}
+        allowed = [column.code_value(code) for code in {**column.codes, **column.special}]
+        if allowed:
+            spec["constraints"] = {"enum": allowed}
+        fields.append(spec)
+    schema = {"fields": fields, "missingValues": [""]}
+    if columns and "response_id" in frame:
+        schema["primaryKey"] = ["response_id"]
+    return schema
+
+
+def datapackage(project: Project, out_dir: Path, schemas: dict[str, dict], version: str) -> dict:
+    """Tabular Data Package describing every CSV file of the release, with sizes and hashes."""
+    settings = project.config["release"]
+    resources = []
+    for name, schema in schemas.items():
+        path = out_dir / name
+        resources.append(
+            {
+                "name": name.removesuffix(".csv").lower(),
+                "path": name,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": path.stat().st_size,
+                "hash": f"sha256:{sha256(path)}",
+                "schema": schema,
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "perception-release",
+        "title": settings["title"]["fr"],
+        "description": settings["title"]["en"],
+        "version": version,
+        "licenses": [dict(settings["licence"])],
+        "contributors": [{"title": settings["publisher"], "role": "publisher"}],
+        "resources": resources,
+    }
+
+
+def git_commit(root: Path) -> str:
+    """The commit the release was built from, or "unknown" outside a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and commit else "unknown"
+
+
+def _relative(project: Project, path: Path) -> str:
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def provenance(project: Project, raw_files, config_files, processed_files, version: str, commit: str) -> dict:
+    """What the release was built from: hashes of every input, software version and settings."""
+
+    def hashes(paths) -> dict[str, str]:
+        return {_relative(project, p): sha256(p) for p in sorted(set(map(Path, paths)), key=str)}
+
+    qis = [v.name for v in project.codebook if v.quasi_identifier]
+    sensitive = [v.name for v in project.codebook if v.sensitive]
+    return {
+        "package": "perception",
+        "version": version,
+        "git_commit": commit,
+        "raw_files": hashes(raw_files),
+        "config_files": hashes(config_files),
+        "processed_inputs": hashes(processed_files),
+        "disclosure": {
+            **project.config["disclosure"],
+            "quasi_identifiers": qis,
+            "sensitive": sensitive,
+            "min_cell_n": project.min_cell_n,
+        },
+    }
+
+
+def render_readme(project: Project, version: str, qis: list[str], sensitive: list[str]) -> str:
+    """The bilingual README from config/release/README.md.j2 (no commit or date, so it changes only with content)."""
+    settings, disclosure = project.config["release"], project.config["disclosure"]
+    template = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(project.root / TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    ).get_template(README_TEMPLATE.name)
+    bands = disclosure["bands"]
+    bands_text = {
+        "fr": "; ".join(
+            f"{v} est diffusé par tranches ({', '.join(band_labels(b).values())})" for v, b in bands.items()
+        )
+        or "aucune variable numérique n'est regroupée",
+        "en": "; ".join(f"{v} is released in bands ({', '.join(band_labels(b).values())})" for v, b in bands.items())
+        or "no numeric variable is banded",
+    }
+    waves = [{"id": wave, "label": project.waves[wave].label, **microdata_files(wave)} for wave in project.wave_ids]
+    tables = [{"file": f"{t}.csv", **TABLE_TITLES[t]} for t in settings["tables"]]
+    return template.render(
+        title=settings["title"],
+        publisher=settings["publisher"],
+        licence=settings["licence"],
+        version=version,
+        waves=waves,
+        tables=tables,
+        qis=qis,
+        sensitive=sensitive,
+        k=disclosure["k"],
+        l=disclosure["l"],
+        bands_text=bands_text,
+        min_cell_n=project.min_cell_n,
+    )

@@ -1,0 +1,338 @@
+"""The workflow's stages: one function per Snakemake rule, files in, files out.
+
+``workflow/scripts/*.py`` only call these (through :func:`run_rule`), so a
+stage runs and is tested the same way with or without Snakemake, and the
+paths a stage reads and writes always come from its rule. Every output is
+written atomically (see :mod:`perception.files`), so a failed or killed stage
+never leaves a partial file; and deterministically (configured order, fixed
+float format, no timestamps).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from perception.config.project import Project
+from perception.errors import PerceptionError
+
+log = logging.getLogger("perception")
+WITHHELD = "(not published)"
+
+
+def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
+    """Run ``stage(project, smk)`` for a Snakemake ``script:``, logging to the rule's log file.
+
+    A problem the user can fix ends the job with one line, in the log and on
+    the terminal, instead of a traceback.
+    """
+    log_path = Path(smk.log[0])
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    try:
+        stage(Project(dict(smk.config), root="."), smk)
+    except PerceptionError as exc:
+        log.error("%s", exc)
+        print(f"perception: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _responses_by_wave(paths: Iterable[str | Path]) -> dict[str, Path]:
+    """``data/processed/<wave>/responses.csv`` paths keyed by their wave folder."""
+    return {Path(path).parent.name: Path(path) for path in paths}
+
+
+# --------------------------------------------------------------------------
+# per source and wave
+# --------------------------------------------------------------------------
+
+
+def ingest(project: Project, wave: str, source_id: str, out_data: Path, out_meta: Path) -> None:
+    """Read a partner file and keep only the mapped columns, labels and missing codes."""
+    import pandas as pd
+
+    from perception.files import write_atomic, write_json
+    from perception.ingest.columns import select_mapped_columns
+    from perception.ingest.readers import read_source
+
+    mapping = project.source(wave, source_id)
+    table = read_source(mapping.file, mapping)
+    selected = select_mapped_columns(table, mapping)
+    data = selected.data.copy()
+    for column in data.columns:
+        if not pd.api.types.is_numeric_dtype(data[column]):
+            data[column] = data[column].astype("string")
+    write_atomic(out_data, lambda tmp: data.to_parquet(tmp, index=False))
+    write_json(
+        {
+            "source_id": mapping.source_id,
+            "file": mapping.file.name,
+            "rows": len(table.data),
+            "columns_in_file": len(table.data.columns),
+            "labelled_columns_in_file": len(table.labelled_columns),
+            "value_labels": selected.value_labels,
+            "missing_codes": selected.missing_codes,
+            "variable_labels": selected.variable_labels,
+            "labels_by_language": selected.labels_by_language,
+        },
+        out_meta,
+    )
+
+
+def harmonise(
+    project: Project,
+    wave: str,
+    source_id: str,
+    data_path: Path,
+    meta_path: Path,
+    out: Path,
+    out_flags: Path,
+    out_log: Path,
+) -> None:
+    """Harmonise one source, apply the wave's corrections for it and run its checks."""
+    from perception.files import write_atomic, write_csv
+    from perception.ingest.table import read_interim
+    from perception.transform.checks import prepare_source
+    from perception.transform.corrections import corrections_path, load_corrections
+
+    mapping = project.source(wave, source_id)
+    path = corrections_path(project.root, wave)
+    corrections = load_corrections(path, project.source_ids(wave)) if path.is_file() else None
+    prepared = prepare_source(
+        read_interim(data_path, meta_path), mapping, project.codebook, project.wave_geography(wave), corrections
+    )
+    write_atomic(out, lambda tmp: prepared.frame.to_parquet(tmp, index=False))
+    write_csv(prepared.flags, out_flags)
+    write_csv(prepared.cleaning_log, out_log)
+
+
+def _read_interim_csv(path: Path):
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def validate(
+    project: Project,
+    wave: str,
+    harmonised: Iterable[Path],
+    flags: Iterable[Path],
+    cleaning_logs: Iterable[Path],
+    outputs: dict[str, Path],
+) -> None:
+    """Validate all sources of a wave; account for every row of every source.
+
+    ``outputs`` names the files written: valid, quarantine, quality (rows per
+    source), flags, cleaning_log and annex (see
+    :func:`perception.transform.annex.quality_annex`).
+    """
+    import pandas as pd
+
+    from perception.files import write_atomic, write_csv
+    from perception.transform.annex import quality_annex
+    from perception.transform.checks import FLAG_COLUMNS, LOG_COLUMNS
+    from perception.transform.validate import validate as validate_rows
+
+    frames = [pd.read_parquet(p) for p in harmonised]
+    frame = pd.concat(frames, ignore_index=True)
+    result = validate_rows(frame, project.codebook, project.wave_geography(wave))
+    quality = []
+    for part in frames:
+        source_id = part["source_id"].iloc[0] if len(part) else ""
+        released = int((result.released["source_id"] == source_id).sum())
+        quarantined = int((result.quarantine["source_id"] == source_id).sum())
+        if released + quarantined != len(part):
+            raise AssertionError(f"{source_id}: {len(part)} rows in, {released} released + {quarantined} quarantined")
+        quality.append(
+            {
+                "source_id": source_id,
+                "source_file": part["source_file"].iloc[0] if len(part) else "",
+                "rows_received": len(part),
+                "rows_released": released,
+                "rows_quarantined": quarantined,
+            }
+        )
+    duplicates = [
+        {
+            "source_file": row.source_file,
+            "source_row": row.source_row,
+            "check": "duplicate_id",
+            "detail": row.problem.text("en"),
+            "action": "quarantine",
+        }
+        for row in result.problems.itertuples(index=False)
+        if row.problem.category == "duplicate_id"
+    ]
+    order = {name: i for i, name in enumerate(part["source_file"].iloc[0] for part in frames if len(part))}
+    all_flags = pd.concat(
+        [*(_read_interim_csv(p) for p in flags), pd.DataFrame(duplicates, columns=FLAG_COLUMNS).astype(str)],
+        ignore_index=True,
+    )
+    all_flags = all_flags.assign(
+        _source=all_flags["source_file"].map(order), _row=pd.to_numeric(all_flags["source_row"])
+    ).sort_values(["_source", "_row"], kind="stable")[FLAG_COLUMNS]
+    cleaning = pd.concat([_read_interim_csv(p) for p in cleaning_logs], ignore_index=True)[LOG_COLUMNS]
+    # values of variables that are never published (respondent ids) stay out of data/processed
+    withheld = cleaning["variable"].ne("") & ~cleaning["variable"].isin(project.codebook.published())
+    cleaning.loc[withheld, ["old_value", "new_value"]] = WITHHELD
+    quality_frame = pd.DataFrame(quality)
+    write_atomic(outputs["valid"], lambda tmp: result.released.to_parquet(tmp, index=False))
+    write_csv(result.quarantine, outputs["quarantine"])
+    write_csv(quality_frame, outputs["quality"])
+    write_csv(all_flags, outputs["flags"])
+    write_csv(cleaning, outputs["cleaning_log"])
+    write_csv(quality_annex(quality_frame, result.quarantine, all_flags, cleaning), outputs["annex"])
+
+
+def publish_responses(project: Project, wave: str, valid: Path, out_responses: Path, out_sample: Path) -> None:
+    """Attach the final weight and publish the de-identified responses.
+
+    Only codebook variables marked ``publish: true`` are released: the
+    allowlist is the codebook, so a new column never leaks by default.
+    """
+    import pandas as pd
+
+    from perception.estimate.indicators import prepare
+    from perception.estimate.survey import final_weights
+    from perception.estimate.weighting import sample_summary
+    from perception.files import write_csv
+
+    frame = pd.read_parquet(valid)
+    prepared, design = prepare(project, wave, frame)
+    frame["weight_final"] = final_weights(prepared, design).to_numpy()
+    published = project.codebook.published()
+    responses = frame[["source_id", *published, "weight_final"]].copy()
+    responses.insert(0, "wave", wave)
+    responses.insert(2, "response_id", [f"{wave}-{i:05d}" for i in range(1, len(frame) + 1)])
+    write_csv(responses, out_responses)
+    write_csv(sample_summary(project.wave_geography(wave), frame), out_sample)
+
+
+# --------------------------------------------------------------------------
+# across waves
+# --------------------------------------------------------------------------
+
+
+def estimate(project: Project, responses: Iterable[str | Path], outputs: dict[str, Path]) -> None:
+    """Write indicators, comparisons, weighting diagnostics and index reliability."""
+    from perception.estimate.run import run_estimation
+    from perception.files import write_csv
+
+    tables = run_estimation(project, _responses_by_wave(responses))
+    for name, path in outputs.items():
+        write_csv(tables[name], path)
+
+
+def model(project: Project, responses: Iterable[str | Path], out_models: Path) -> None:
+    """Odds ratios of the configured drivers-of-trust models."""
+    from perception.estimate.models import fit_models
+    from perception.files import write_csv
+
+    write_csv(fit_models(project, _responses_by_wave(responses)), out_models)
+
+
+def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_dir: Path) -> list[Path]:
+    """Every indicator's chart for one language and wave (one job each, in parallel)."""
+    from perception.catalog.paths import figure_path
+    from perception.catalog.results import read_indicators
+    from perception.outputs.figures import indicator_by_region
+    from perception.outputs.style import save_png
+
+    frame = read_indicators(indicators_csv)
+    paths = []
+    for indicator in project.indicators:
+        path = figure_path(out_dir, lang, wave, indicator.id)
+        save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path)
+        paths.append(path)
+    return paths
+
+
+def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, boundaries: Path | None) -> list[Path]:
+    """One map per indicator for the latest wave in ``lang``: a choropleth if ``boundaries`` is given."""
+    from perception.catalog.paths import map_path
+    from perception.catalog.results import Estimates, read_indicators
+    from perception.outputs.boundaries import read_boundaries
+    from perception.outputs.maps import MAP_HEIGHT_IN, MAP_WIDTH_IN, choropleth, tile_map
+    from perception.outputs.style import save_png
+
+    estimates = Estimates(read_indicators(indicators_csv))
+    polygons = read_boundaries(boundaries, project.geography) if boundaries else None
+    wave = project.wave_ids[-1]
+    paths = []
+    for indicator in project.indicators:
+        if polygons is None:
+            plot = tile_map(estimates, project, wave, indicator.id, lang)
+        else:
+            plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
+        path = map_path(out_dir, lang, indicator.id)
+        save_png(plot, path, MAP_WIDTH_IN, MAP_HEIGHT_IN)
+        paths.append(path)
+    return paths
+
+
+def factsheets(project: Project, processed_dir: Path, out_dir: Path) -> list[Path]:
+    """One printable sheet per configured region, in configured order, from the workflow's tables."""
+    import pandas as pd
+
+    from perception.catalog.paths import factsheet_path
+    from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
+    from perception.files import write_atomic
+    from perception.outputs.factsheets import write_factsheet
+
+    processed_dir = Path(processed_dir)
+    estimates = Estimates(read_indicators(processed_dir / "indicators.csv"))
+    comparisons = Comparisons(read_comparisons(processed_dir / "comparisons.csv"))
+    sample = pd.read_csv(processed_dir / project.wave_ids[-1] / "sample_summary.csv", keep_default_na=False)
+    paths = []
+    for region in project.geography.regions:
+        path = factsheet_path(out_dir, region.code)
+        write_atomic(
+            path, lambda tmp, region=region: write_factsheet(tmp, project, estimates, comparisons, sample, region)
+        )
+        paths.append(path)
+    return paths
+
+
+def book(
+    project: Project,
+    processed_dir: Path,
+    figures_dir: Path,
+    templates_dir: Path,
+    static_dir: Path,
+    sources_dir: Path,
+    html_dir: Path,
+) -> None:
+    """Write the MyST sources of every edition, then build the HTML, all or nothing."""
+    from perception.book.build import build_book
+    from perception.book.sources import write_book_sources
+
+    write_book_sources(
+        project, Path(processed_dir), Path(figures_dir), Path(templates_dir), Path(static_dir), Path(sources_dir)
+    )
+    build_book(Path(sources_dir), Path(html_dir))
+
+
+def release(
+    project: Project,
+    responses: Iterable[str | Path],
+    tables: Iterable[str | Path],
+    out_dir: Path,
+    raw_files: Iterable[str | Path],
+    config_files: Iterable[str | Path],
+) -> None:
+    """The partner release bundle (see :mod:`perception.release`)."""
+    from perception.release.bundle import build_release
+
+    build_release(
+        project,
+        responses=_responses_by_wave(responses),
+        tables={Path(path).stem: Path(path) for path in tables},
+        out_dir=Path(out_dir),
+        raw_files=[Path(path) for path in raw_files],
+        config_files=[Path(path) for path in config_files],
+    )
