@@ -1,4 +1,4 @@
-"""The methodology page: sources, sample, weighting, reliability, disclosure and definitions, from the workflow's files."""
+"""The methodology page: sources, sample, weighting, reliability, disclosure and definitions, from workflow files."""
 
 from __future__ import annotations
 
