@@ -153,7 +153,8 @@ def test_holm_adjustment_within_each_family():
 
 def test_cross_classified_targets_post_stratify_region_sex_age_cells():
     from perception.estimate.survey import SurveyDesign, final_weights
-    from perception.estimate.weighting import add_cell_columns, age_groups
+    from perception.estimate.weighting import add_cell_columns
+    from perception.transform.bands import band_text
 
     rng = np.random.default_rng(3)
     n = 400
@@ -165,11 +166,11 @@ def test_cross_classified_targets_post_stratify_region_sex_age_cells():
             "weight": rng.uniform(1, 3, n),
         }
     )
-    data["age_group"] = age_groups(data["age"], [18, 35])
+    data["age_group"] = band_text(data["age"], [18, 35])
     cells = "region_code*gender_code*age_group"
     targets = {
         f"{r}|{g}|{a}": 1000.0 + 10 * i
-        for i, (r, g, a) in enumerate((r, g, a) for r in ("ML-1", "ML-2") for g in ("f", "m") for a in ("18-34", "35+"))
+        for i, (r, g, a) in enumerate((r, g, a) for r in ("ML-1", "ML-2") for g in ("f", "m") for a in ("18–34", "35+"))
     }
     data = add_cell_columns(data, {cells: targets})
     weights = final_weights(data, SurveyDesign("weight", rake_to={cells: targets}))

@@ -56,36 +56,14 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-MESSAGES = {
-    "readable": {
-        "en": "{file}: readable; {rows} rows, {columns} columns, {labelled} labelled variables",
-        "fr": "{file} : lisible ; {rows} lignes, {columns} colonnes, {labelled} variables étiquetées",
-    },
-    "valid": {
-        "en": "valid: all {rows} rows pass the checks of {source}",
-        "fr": "valide : les {rows} lignes passent les contrôles de {source}",
-    },
-    "problems": {
-        "en": "{bad} of {rows} rows have problems (they would be quarantined):",
-        "fr": "{bad} lignes sur {rows} ont des problèmes (elles seraient mises en quarantaine) :",
-    },
-    "review": {
-        "en": "Points to review (rows kept, listed in flags.csv):",
-        "fr": "Points à vérifier (lignes conservées, listées dans flags.csv) :",
-    },
-    "group": {
-        "en": "  - {title}{column}: {count} row(s): {rows}{more}",
-        "fr": "  - {title}{column} : {count} ligne(s) : {rows}{more}",
-    },
-    "column": {"en": " — column {column}", "fr": " — colonne {column}"},
-    "more": {"en": " and {n} more", "fr": " et {n} autres"},
-    "example": {"en": "      e.g. {text}", "fr": "      p. ex. {text}"},
-}
 MAX_EXAMPLES = 3
 
 
 def _say(key: str, lang: str, **values) -> str:
-    return MESSAGES[key][lang].format(**values)
+    """A message of the string catalogue (perception/i18n/cli.yaml), filled in."""
+    from perception.i18n import load_strings
+
+    return load_strings(lang)["cli"][key].format(**values)
 
 
 def _where(problem: Problem, raw_columns: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from perception.catalog.tables import write_table
 from perception.config.project import Project
 from perception.errors import PerceptionError
 
@@ -95,7 +96,7 @@ def harmonise(
     out_log: Path,
 ) -> None:
     """Harmonise one source, apply the wave's corrections for it and run its checks."""
-    from perception.files import write_atomic, write_csv
+    from perception.files import write_atomic
     from perception.ingest.table import read_interim
     from perception.transform.checks import prepare_source
     from perception.transform.corrections import corrections_path, load_corrections
@@ -107,8 +108,8 @@ def harmonise(
         read_interim(data_path, meta_path), mapping, project.codebook, project.wave_geography(wave), corrections
     )
     write_atomic(out, lambda tmp: prepared.frame.to_parquet(tmp, index=False))
-    write_csv(prepared.flags, out_flags)
-    write_csv(prepared.cleaning_log, out_log)
+    write_table("flags", prepared.flags, out_flags)
+    write_table("cleaning_log", prepared.cleaning_log, out_log)
 
 
 def _read_interim_csv(path: Path):
@@ -133,7 +134,7 @@ def validate(
     """
     import pandas as pd
 
-    from perception.files import write_atomic, write_csv
+    from perception.files import write_atomic
     from perception.transform.annex import quality_annex
     from perception.transform.checks import FLAG_COLUMNS, LOG_COLUMNS
     from perception.transform.validate import validate as validate_rows
@@ -182,11 +183,11 @@ def validate(
     cleaning.loc[withheld, ["old_value", "new_value"]] = WITHHELD
     quality_frame = pd.DataFrame(quality)
     write_atomic(outputs["valid"], lambda tmp: result.released.to_parquet(tmp, index=False))
-    write_csv(result.quarantine, outputs["quarantine"])
-    write_csv(quality_frame, outputs["quality"])
-    write_csv(all_flags, outputs["flags"])
-    write_csv(cleaning, outputs["cleaning_log"])
-    write_csv(quality_annex(quality_frame, result.quarantine, all_flags, cleaning), outputs["annex"])
+    write_table("quarantine", result.quarantine, outputs["quarantine"], project.codebook.names)
+    write_table("quality_summary", quality_frame, outputs["quality"])
+    write_table("flags", all_flags, outputs["flags"])
+    write_table("cleaning_log", cleaning, outputs["cleaning_log"])
+    write_table("quality_annex", quality_annex(quality_frame, result.quarantine, all_flags, cleaning), outputs["annex"])
 
 
 def publish_responses(project: Project, wave: str, valid: Path, out_responses: Path, out_sample: Path) -> None:
@@ -200,7 +201,6 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
     from perception.estimate.indicators import prepare
     from perception.estimate.survey import final_weights
     from perception.estimate.weighting import sample_summary
-    from perception.files import write_csv
 
     frame = pd.read_parquet(valid)
     prepared, design = prepare(project, wave, frame)
@@ -209,8 +209,8 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
     responses = frame[["source_id", *published, "weight_final"]].copy()
     responses.insert(0, "wave", wave)
     responses.insert(2, "response_id", [f"{wave}-{i:05d}" for i in range(1, len(frame) + 1)])
-    write_csv(responses, out_responses)
-    write_csv(sample_summary(project.wave_geography(wave), frame), out_sample)
+    write_table("responses", responses, out_responses, published)
+    write_table("sample_summary", sample_summary(project.wave_geography(wave), frame), out_sample)
 
 
 # --------------------------------------------------------------------------
@@ -221,19 +221,17 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
 def estimate(project: Project, responses: Iterable[str | Path], outputs: dict[str, Path]) -> None:
     """Write indicators, comparisons, weighting diagnostics and index reliability."""
     from perception.estimate.run import run_estimation
-    from perception.files import write_csv
 
     tables = run_estimation(project, _responses_by_wave(responses))
     for name, path in outputs.items():
-        write_csv(tables[name], path)
+        write_table(name, tables[name], path)
 
 
 def model(project: Project, responses: Iterable[str | Path], out_models: Path) -> None:
     """Odds ratios of the configured drivers-of-trust models."""
     from perception.estimate.models import fit_models
-    from perception.files import write_csv
 
-    write_csv(fit_models(project, _responses_by_wave(responses)), out_models)
+    write_table("models", fit_models(project, _responses_by_wave(responses)), out_models)
 
 
 def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_dir: Path) -> list[Path]:

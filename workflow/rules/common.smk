@@ -115,7 +115,7 @@ def book_files(wildcards=None):
 
 def release_settings(wildcards=None):
     """Everything the release documents or depends on besides the data."""
-    return [*metadata_files(), *weighting_target_files(), *release_config_files(PROJECT)]
+    return [*metadata_files(), *weighting_target_files(), *release_config_files(PROJECT), *string_files()]
 
 
 wildcard_constraints:

@@ -8,11 +8,13 @@ import pandas as pd
 
 from perception.book.data import DOWNLOADS_SUBDIR, BookData
 from perception.book.markdown import Table, md
+from perception.catalog.fields import field
 from perception.catalog.paths import factsheet_path
+from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
-from perception.transform.problems import TEMPLATES, title
+from perception.transform.problems import categories, title
 
 
 def quality_context(data: BookData, lang: str) -> dict:
@@ -27,7 +29,7 @@ def quality_context(data: BookData, lang: str) -> dict:
     strings = load_strings(lang)
 
     def named(item: str) -> str:
-        return title(item, lang) if item in TEMPLATES else item
+        return title(item, lang) if item in categories() else item
 
     waves = []
     for wave in project.wave_ids:
@@ -94,7 +96,9 @@ def dictionary_context(project: Project, lang: str) -> dict:
     strings = load_strings(lang)
     codebook = project.codebook
     separator = strings["codes_separator"]
-    rows = [[f"`{name}`", md(label), ""] for name, label in strings["dictionary_columns"].items()]
+    responses = table("responses")
+    derived = [field(name) for name in (*responses.columns, *responses.trailing)]
+    rows = [[f"`{column.name}`", md(column.description[lang]), ""] for column in derived]
     for variable in codebook:
         if not variable.publish:
             continue

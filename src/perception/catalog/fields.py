@@ -27,6 +27,7 @@ class Field:
     name: str
     type: str
     description: MappingProxyType
+    role: str = ""  # for columns of the released responses: id or design, as codebook roles
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
@@ -34,12 +35,16 @@ class Field:
         object.__setattr__(self, "description", MappingProxyType(dict(self.description)))
 
 
+# Roles of the pipeline's own columns in the released responses (codebook variables have theirs).
+ROLES = {"wave": "id", "source_id": "id", "response_id": "id", "weight_final": "design"}
+
+
 def _fields(*specs: tuple[str, str, str, str]) -> MappingProxyType:
     out = {}
     for name, kind, fr, en in specs:
         if name in out:
             raise ValueError(f"field {name} is defined twice")
-        out[name] = Field(name, kind, {"fr": fr, "en": en})
+        out[name] = Field(name, kind, {"fr": fr, "en": en}, ROLES.get(name, ""))
     return MappingProxyType(out)
 
 

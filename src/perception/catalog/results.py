@@ -21,13 +21,18 @@ from pathlib import Path
 
 import pandas as pd
 
-INDICATOR_KEY = ["wave", "indicator", "domain", "region_code", "gender_code"]
+from perception.catalog.tables import table
+
+# What the read API exposes of each table: its key, and the values pages print.
+INDICATOR_KEY = list(table("indicators").key)
 INDICATOR_VALUES = ["estimate", "se", "ci_low", "ci_high"]
 INDICATOR_COLUMNS = [*INDICATOR_KEY, *INDICATOR_VALUES, "n", "is_reliable", "reliability_note", "is_suppressed"]
 
-COMPARISON_KEY = ["comparison", "indicator", "domain", "region_code", "gender_code", "wave", "reference_wave"]
+COMPARISON_KEY = list(table("comparisons").key)
 COMPARISON_VALUES = ["estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_adjusted"]
 COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed"]
+assert set(INDICATOR_COLUMNS) <= set(table("indicators").columns)
+assert set(COMPARISON_COLUMNS) <= set(table("comparisons").columns)
 
 
 def _as_bool(value: object) -> bool:

@@ -48,7 +48,8 @@ class Table:
 
     def column_order(self, codebook_variables: Sequence[str] = ()) -> list[str]:
         """Every column in order: leading columns, codebook variables (if any), trailing columns."""
-        middle = list(codebook_variables) if self.codebook_columns else []
+        fixed = {*self.columns, *self.trailing}
+        middle = [name for name in codebook_variables if name not in fixed] if self.codebook_columns else []
         return [*self.columns, *middle, *self.trailing]
 
     def frame(self, data, codebook_variables: Sequence[str] = ()):
@@ -255,6 +256,13 @@ TABLES = _tables(
         key=("variable",),
     ),
 )
+
+
+def write_table(name: str, data, path, codebook_variables: Sequence[str] = ()) -> None:
+    """Write ``data`` as table ``name``: exactly its columns, in catalogue order (see :func:`Table.frame`)."""
+    from perception.files import write_csv
+
+    write_csv(table(name).frame(data, codebook_variables), path)
 
 
 def table(name: str) -> Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perception.catalog.tables import COMPARISON_VALUES, INDICATOR_VALUES
 from perception.errors import DataError
 
 SMALL_CELL = "small_cell"
@@ -14,19 +15,10 @@ COMPLEMENTARY = "complementary"
 
 
 # Columns of a table cell that reveal its value; emptied when it is suppressed.
-CELL_NUMBERS = ("estimate", "se", "ci_low", "ci_high", "cv", "deff")
+CELL_NUMBERS = INDICATOR_VALUES
 
 
-COMPARISON_NUMBERS = (
-    "estimate",
-    "reference_estimate",
-    "difference",
-    "se",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "p_adjusted",
-)
+COMPARISON_NUMBERS = COMPARISON_VALUES
 
 
 def _relations(cells: pd.DataFrame) -> list[tuple[int, list[int]]]:

@@ -14,33 +14,13 @@ import svy
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.estimate.indicators import value_column
 from perception.estimate.survey import DesignedSample
 
-COMPARISON_COLUMNS = [
-    "comparison",
-    "indicator",
-    "domain",
-    "region_code",
-    "gender_code",
-    "wave",
-    "reference_wave",
-    "group",
-    "reference_group",
-    "estimate",
-    "reference_estimate",
-    "difference",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "p_value",
-    "p_adjusted",
-    "is_significant",
-    "is_suppressed",
-]
+COMPARISON_COLUMNS = list(table("comparisons").columns)
 
 
 def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -11,41 +11,30 @@ here is specific to a wave or a partner.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
+from perception.catalog.tables import table
 from perception.config.margins import load_margins, margin_columns
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
-from perception.estimate.weighting import AGE_GROUP, add_cell_columns, age_groups, check_levels
+from perception.estimate.weighting import AGE_GROUP, add_cell_columns, check_levels
+from perception.transform.bands import band_text
 
 DOMAIN_COLUMNS = ["region_code", "gender_code"]
 
 
-INDICATOR_COLUMNS = [
-    "wave",
-    "indicator",
-    "domain",
-    "region_code",
-    "gender_code",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "cv",
-    "deff",
-    "df",
-    "n",
-    "n_weighted",
-    "n_effective",
-    "is_reliable",
-    "reliability_note",
-    "is_suppressed",
-    "suppression_reason",
-]
+INDICATOR_COLUMNS = list(table("indicators").columns)
+
+
+def special_codes(project: Project, variable: str) -> list[int]:
+    """The special codes (don't know, refused…) a numeric codebook variable may take."""
+    codebook = project.codebook
+    return [codebook.special_code(name) for name in codebook[variable].special]
 
 
 def wave_design(project: Project, wave: str) -> SurveyDesign:
@@ -72,7 +61,9 @@ def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.Da
     if design.rake_to:
         margins = {k: dict(v) for k, v in design.rake_to.items()}
         if AGE_GROUP in margin_columns(margins) and AGE_GROUP not in data:
-            data[AGE_GROUP] = age_groups(data["age"], project.config["models"]["age_bounds"])
+            data[AGE_GROUP] = band_text(
+                data["age"], project.config["models"]["age_bounds"], special_codes(project, "age")
+            )
         data = add_cell_columns(data, margins)
         check_levels(data, margins, f"wave {wave}")
     data["region_code"] = pd.Categorical(data["region_code"], categories=project.wave_geography(wave).codes)
@@ -133,3 +124,7 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
             out[name] = pd.NA
         out[name] = out[name].astype("string")
     return out[INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"region_code": "string", "gender_code": "string", "stratum_id": "string"})

@@ -13,26 +13,16 @@ import numpy as np
 import pandas as pd
 import svy
 
+from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.errors import ConfigError, DataError
-from perception.estimate.indicators import prepare, value_column
+from perception.estimate.indicators import prepare, special_codes, value_column
 from perception.estimate.run import read_responses
 from perception.estimate.survey import designed_sample
-from perception.estimate.weighting import AGE_GROUP, age_group_labels, age_groups
+from perception.estimate.weighting import AGE_GROUP
+from perception.transform.bands import band_labels, band_text
 
-MODEL_COLUMNS = [
-    "wave",
-    "outcome",
-    "predictor",
-    "level",
-    "reference",
-    "odds_ratio",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "df",
-    "n",
-]
+MODEL_COLUMNS = list(table("models").columns)
 DERIVED_PREFIX = "model__"
 
 
@@ -41,14 +31,14 @@ def predictor_levels(project: Project, name: str) -> list[str]:
     if name == "region_code":
         return project.geography.codes
     if name == AGE_GROUP:
-        return age_group_labels(project.config["models"]["age_bounds"])
+        return list(band_labels(project.config["models"]["age_bounds"]).values())
     return [str(code) for code in project.codebook[name].codes]
 
 
 def _predictor_column(project: Project, data: pd.DataFrame, name: str) -> pd.Series:
     """Predictor values as text, with special codes missing."""
     if name == AGE_GROUP:
-        return age_groups(data["age"], project.config["models"]["age_bounds"])
+        return band_text(data["age"], project.config["models"]["age_bounds"], special_codes(project, "age"))
     if name not in project.codebook.variables:
         raise ConfigError(f"config: models.predictors: {name!r} is neither a codebook variable nor age_group")
     values = data[name]

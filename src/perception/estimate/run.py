@@ -25,14 +25,10 @@ import pandas as pd
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_cells
 from perception.estimate.comparisons import COMPARISON_COLUMNS, adjust_p_values, gender_gaps, wave_changes
-from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, value_column, wave_sample
+from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
 from perception.estimate.reliability import blank_suppressed
 from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
-
-
-def read_responses(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"region_code": "string", "gender_code": "string", "stratum_id": "string"})
 
 
 def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:

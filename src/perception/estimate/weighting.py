@@ -8,8 +8,6 @@ level in the data has a target, and describes the resulting weights.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 
@@ -18,18 +16,6 @@ from perception.config.margins import CELL_SEPARATOR, LEVEL_SEPARATOR
 from perception.errors import ConfigError, DataError
 
 AGE_GROUP = "age_group"
-
-
-def age_group_labels(bounds: list[int]) -> list[str]:
-    pairs = itertools.pairwise(bounds)
-    return [f"{low}-{high - 1}" for low, high in pairs] + [f"{bounds[-1]}+"]
-
-
-def age_groups(age: pd.Series, bounds: list[int]) -> pd.Series:
-    """Age bands such as 18-24, 25-34, ..., 50+ (special codes and blanks missing)."""
-    years = pd.to_numeric(age, errors="coerce").where(lambda a: a >= bounds[0])
-    cut = pd.cut(years, [*bounds, np.inf], right=False, labels=age_group_labels(bounds))
-    return cut.astype("string")
 
 
 def add_cell_columns(data: pd.DataFrame, margins: dict[str, dict[str, float]]) -> pd.DataFrame:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from perception.catalog.fields import FIELDS
+from perception.catalog.tables import table
 from perception.config.codebook import code_key
 from perception.config.project import Project
 from perception.errors import ConfigError, DataError
-from perception.files import load_yaml
-from perception.release.contents import VARIABLES_FILE
+from perception.i18n import LANGUAGES, load_strings
+from perception.transform import bands
+from perception.transform.bands import check_bounds
 
 
 @dataclass(frozen=True)
@@ -42,32 +43,17 @@ def band_bounds(project: Project, variable: str) -> list[int]:
             f"config: disclosure.bands: quasi-identifier {variable} is numeric; give its bands "
             f"(e.g. {variable}: [18, 25, 35]) so that it can be released in groups"
         )
-    if any(low >= high for low, high in itertools.pairwise(bands)):
-        raise ConfigError(f"config: disclosure.bands.{variable}: lower bounds must increase ({bands})")
-    return [int(b) for b in bands]
+    return check_bounds(bands, f"config: disclosure.bands.{variable}")
 
 
 def band_labels(bounds: Sequence[int]) -> dict[str, str]:
-    """``18–24``, …, ``65+``: the label of each band, keyed by its code (the lower bound)."""
-    labels = {}
-    for low, high in zip(bounds, [*bounds[1:], None], strict=True):
-        labels[str(low)] = f"{low}+" if high is None else f"{low}–{high - 1}"
-    return labels
+    """``18–24``, …, ``65+``: the label of each band, keyed by its code (the lower bound) as text."""
+    return {str(code): label for code, label in bands.band_labels(bounds).items()}
 
 
 def band(values: pd.Series, bounds: Sequence[int], special: Sequence[int], where: str) -> pd.Series:
-    """Replace numbers by the lower bound of their band; special codes and blanks stay."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    is_special = numeric.isin(list(special))
-    substantive = numeric.notna() & ~is_special
-    below = substantive & (numeric < bounds[0])
-    if below.any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(below.to_numpy())[:5])
-        raise DataError(f"{where}: {int(below.sum())} value(s) below the first band ({bounds[0]}), rows {rows}")
-    out = numeric.where(is_special)
-    position = np.searchsorted(np.asarray(bounds), numeric[substantive].to_numpy(), side="right") - 1
-    out[substantive] = np.asarray(bounds, dtype=float)[position]
-    return out
+    """Replace numbers by the lower bound of their band; special codes and blanks stay (see transform.bands)."""
+    return bands.band_codes(values, bounds, special, where)
 
 
 class ReleaseMetadata:
@@ -75,10 +61,10 @@ class ReleaseMetadata:
 
     def __init__(self, project: Project):
         self.project = project
-        spec = load_yaml(project.root / VARIABLES_FILE) or {}
-        self.extra = spec.get("columns") or {}
-        self.band_label = spec["band_label"]
-        self.notes = spec["notes"]
+        by_language = {lang: load_strings(lang) for lang in LANGUAGES}
+        self.band_label = {lang: strings["release_band_label"] for lang, strings in by_language.items()}
+        notes = {lang: strings["release_notes"] for lang, strings in by_language.items()}
+        self.notes = {key: {lang: notes[lang][key] for lang in LANGUAGES} for key in notes[LANGUAGES[0]]}
 
     def _special(self, names: Sequence[str]) -> dict[str, dict[str, str]]:
         codebook = self.project.codebook
@@ -87,10 +73,11 @@ class ReleaseMetadata:
     def column(self, name: str, wave: str) -> ReleasedColumn:
         """How ``name`` is released in ``wave``; a column the allowlist does not know is an error."""
         codebook, design = self.project.codebook, self.project.waves[wave].design
-        if name in self.extra:
-            extra = self.extra[name]
-            storage = {"float": "number", "integer": "integer"}.get(extra["type"], "string")
-            return ReleasedColumn(name, storage, extra["type"], extra["role"], dict(extra["label"]))
+        responses = table("responses")
+        if name in (*responses.columns, *responses.trailing):
+            derived = FIELDS[name]
+            kind = {"number": "float", "integer": "integer"}.get(derived.type, "string")
+            return ReleasedColumn(name, derived.type, kind, derived.role, dict(derived.description))
         base = name.removesuffix("_group")
         if name.endswith("_group") and base in codebook.variables and codebook[base].quasi_identifier:
             var, bounds = codebook[base], band_bounds(self.project, base)

@@ -9,9 +9,6 @@ from perception.config.project import Project
 TEMPLATES = Path("config/release")
 
 
-VARIABLES_FILE = TEMPLATES / "variables.yaml"
-
-
 README_TEMPLATE = TEMPLATES / "README.md.j2"
 
 
@@ -62,4 +59,4 @@ def release_raw_files(project: Project) -> list[str]:
 def release_config_files(project: Project) -> list[str]:
     """Source mappings and release templates (the codebook and config.yaml come from the workflow)."""
     mappings = [str(path) for wave in project.waves.values() for path in wave.source_paths]
-    return list(dict.fromkeys([*mappings, str(VARIABLES_FILE), str(README_TEMPLATE)]))
+    return list(dict.fromkeys([*mappings, str(README_TEMPLATE)]))

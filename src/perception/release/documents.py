@@ -9,22 +9,13 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from perception.catalog.fields import FIELDS
+from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.files import sha256
 from perception.release.columns import ReleasedColumn, band_labels
 from perception.release.contents import README_TEMPLATE, TEMPLATES, microdata_files
 from perception.release.microdata import ReleasedWave
-
-TABLE_TITLES = {
-    "indicators": {
-        "fr": "indicateurs par vague, région et sexe (estimation, erreur-type, IC à 95 %, n)",
-        "en": "indicators by wave, region and gender (estimate, standard error, 95 % CI, n)",
-    },
-    "comparisons": {
-        "fr": "écarts entre femmes et hommes et évolutions depuis la vague de référence",
-        "en": "gender gaps and changes since the baseline wave",
-    },
-}
 
 
 def _code_list(codes: dict[str, dict[str, str]], lang: str) -> str:
@@ -76,7 +67,18 @@ def table_schema(frame: pd.DataFrame, columns: dict[str, ReleasedColumn] | None 
     for name in frame.columns:
         column = (columns or {}).get(name)
         if column is None:
-            fields.append({"name": name, "type": _field_type(frame[name])})
+            known = FIELDS.get(name)
+            if known is None:
+                fields.append({"name": name, "type": _field_type(frame[name])})
+            else:
+                fields.append(
+                    {
+                        "name": name,
+                        "type": known.type,
+                        "title": known.description["fr"],
+                        "description": known.description["en"],
+                    }
+                )
             continue
         spec = {"name": name, "type": column.storage, "title": column.label["fr"], "description": column.label["en"]}
         allowed = [column.code_value(code) for code in {**column.codes, **column.special}]
@@ -183,7 +185,7 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         or "no numeric variable is banded",
     }
     waves = [{"id": wave, "label": project.waves[wave].label, **microdata_files(wave)} for wave in project.wave_ids]
-    tables = [{"file": f"{t}.csv", **TABLE_TITLES[t]} for t in settings["tables"]]
+    tables = [{"file": f"{t}.csv", **table(t).title} for t in settings["tables"]]
     return template.render(
         title=settings["title"],
         publisher=settings["publisher"],

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from perception.catalog.tables import table
 from perception.config.codebook import Codebook, code_key
 from perception.config.geography import Geography
 from perception.config.sources import (
@@ -33,8 +34,8 @@ from perception.ingest.table import RawTable
 from perception.transform.harmonise import ISSUE_DETAILS, ISSUES, backcode_other, harmonise
 from perception.transform.problems import Problem, dumps, loads
 
-FLAG_COLUMNS = ["source_file", "source_row", "check", "detail", "action"]
-LOG_COLUMNS = ["source_file", "source_row", "variable", "old_value", "new_value", "rule", "reason"]
+FLAG_COLUMNS = list(table("flags").columns)
+LOG_COLUMNS = list(table("cleaning_log").columns)
 
 
 def cell_text(value) -> str:

@@ -15,13 +15,14 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from perception.catalog.tables import table
 from perception.config.codebook import Codebook, Variable, code_key
 from perception.config.geography import Geography
 from perception.errors import DataError
 from perception.transform.harmonise import ISSUE_COLUMNS, ISSUE_DETAILS, PROVENANCE, dtype_of
 from perception.transform.problems import Problem, loads
 
-QUARANTINE_COLUMNS = [*PROVENANCE, "respondent_id", "reasons", "reason_categories"]
+QUARANTINE_COLUMNS = list(table("quarantine").columns)
 
 
 def _check_specs(var: Variable, codebook: Codebook, geography: Geography) -> list[tuple[pa.Check, str, dict]]:
