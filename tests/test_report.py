@@ -147,7 +147,7 @@ def test_summary_numbers_equal_indicator_rows(project, book, lang):
 
     for indicator in project.indicators:
         row = latest[latest.indicator == indicator.id].iloc[0]
-        cells = table_row(page, f"<ind-{indicator.id}>")
+        cells = table_row(page, f"(#ind-{indicator.id})")
         assert indicator.label[lang] in cells[0]
         if row.is_suppressed:
             assert cells[1:] == ["—", "—", format_count(row.n, lang)]
@@ -233,7 +233,7 @@ def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
     page = (out / "fr" / "regions" / "ML-5.md").read_text(encoding="utf-8")
     cell = frame[(frame.wave == latest) & (frame.indicator == "trust_police") & (frame.region_code == "ML-5")]
     region = cell[cell.domain == "region"].iloc[0]
-    cells = table_row(page, "<ind-trust_police>")
+    cells = table_row(page, "(#ind-trust_police)")
     interval = format_interval(region.ci_low, region.ci_high, "proportion", "fr")
     assert cells[1] == f"{format_percent(region.estimate, 'fr')} ({interval})"
     victim = next(i for i in project.indicators if i.id == "victim_12m").label["fr"]
@@ -305,8 +305,8 @@ def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book
         assert (out / "fr" / "figures" / wave / "trust_police.png").is_file()
         assert f"```{{figure}} figures/{wave}/trust_police.png" in trust
     assert "```{figure} figures/map/trust_police.png" in trust
-    assert ":alt: Confiance dans la police par région" in trust
-    assert ":alt: Carte des régions du Mali : Confiance dans la police" in trust
+    assert ':alt: "Confiance dans la police par région' in trust
+    assert ':alt: "Carte des régions du Mali : Confiance dans la police' in trust
     assert {"_config.yml", "_toc.yml"} <= {p.name for p in (out / "fr").iterdir()}
 
 

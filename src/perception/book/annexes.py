@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from perception.book.data import DOWNLOADS_SUBDIR, BookData
-from perception.book.markdown import Table, md
+from perception.book.escape import code as literal
+from perception.book.escape import text as md
+from perception.book.markdown import Table
 from perception.catalog.fields import field
 from perception.catalog.paths import factsheet_path
 from perception.catalog.tables import table
@@ -77,7 +79,7 @@ def quality_context(data: BookData, lang: str) -> dict:
             sources.append(
                 {
                     "partner": md(partners.get(source_id, source_id)),
-                    "file": Path(str(part["source_file"].iloc[0])).name,
+                    "file": literal(Path(str(part["source_file"].iloc[0])).name),
                     "sentence": strings["quality_rows"].format(
                         **{
                             key: format_count(counts.get(key, 0), lang)
@@ -103,11 +105,13 @@ def dictionary_context(project: Project, lang: str) -> dict:
         if not variable.publish:
             continue
         if variable.type == "region":
-            codes = [f"`{r.code}` = {r.name[lang]}" for r in project.geography.regions]
+            codes = [f"{literal(r.code)} = {md(r.name[lang])}" for r in project.geography.regions]
         else:
-            codes = [f"`{code}` = {labels[lang]}" for code, labels in variable.codes.items()]
-        codes += [f"`{codebook.special_code(s)}` = {codebook.special_labels[s][lang]}" for s in variable.special]
-        rows.append([f"`{variable.name}`", md(variable.label[lang]), md(separator.join(codes))])
+            codes = [f"{literal(code)} = {md(labels[lang])}" for code, labels in variable.codes.items()]
+        codes += [
+            f"{literal(codebook.special_code(s))} = {md(codebook.special_labels[s][lang])}" for s in variable.special
+        ]
+        rows.append([literal(variable.name), md(variable.label[lang]), separator.join(codes)])
     return {
         "table": Table(
             caption=strings["dictionary_caption"],
@@ -141,10 +145,10 @@ def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
     for _, relative, kind in released_files(project, processed_dir):
         wave = relative.split("/")[0]
         if kind == "responses":
-            text = strings["download_responses"].format(wave=project.waves[wave].label[lang])
+            text = strings["download_responses"].format(wave=md(project.waves[wave].label[lang]))
         elif kind == "factsheet":
             code = Path(relative).stem
-            text = strings["download_factsheet"].format(region=project.geography.name(code, lang))
+            text = strings["download_factsheet"].format(region=md(project.geography.name(code, lang)))
         else:
             text = strings[f"download_{kind}"]
         items.append(

@@ -73,6 +73,10 @@ def build_book(sources_dir: Path, html_dir: Path) -> None:
         site.mkdir()
         for edition in editions:
             shutil.move(scratch / "work" / edition.name / "_build" / "html", site / edition.name)
+            # Sphinx's incremental-build stamp (a hash of the configuration it
+            # was built with): of no use to a reader, and it would make the site
+            # differ between checkouts. Every build here starts from scratch.
+            (site / edition.name / ".buildinfo").unlink(missing_ok=True)
         if (sources_dir / "index.html").is_file():
             shutil.copyfile(sources_dir / "index.html", site / "index.html")
         if html_dir.exists():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from perception.book.data import BookData, chapter_ids, page_names
+from perception.book.escape import option
+from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
-from perception.book.markdown import Marks, Table, md
+from perception.book.markdown import Marks, Table
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval
@@ -13,7 +15,8 @@ from perception.outputs.maps import map_alt_text
 
 
 def indicator_link(indicator: Indicator, lang: str) -> str:
-    return f"{{ref}}`{md(indicator.label[lang])} <ind-{indicator.id}>`"
+    """A link to the indicator's section (a Markdown link, whose text is escaped like any other)."""
+    return f"[{md(indicator.label[lang])}](#ind-{indicator.id})"
 
 
 def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
@@ -30,17 +33,17 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
         for wave in project.wave_ids:
             cell = data.estimates.get(wave, indicator.id, domain, region, gender)
             cells += [marks.estimate(cell, indicator), format_count(cell.n, lang)]
-        return [md(label), *cells]
+        return [label, *cells]
 
     blank = [""] * (2 * len(project.wave_ids))
     rows = [row(f"**{strings['national']}**", "national")]
     rows.append([f"**{md(project.codebook['region_code'].label[lang])}**", *blank])
-    rows += [row(region.name[lang], "region", region.code) for region in project.geography.regions]
+    rows += [row(md(region.name[lang]), "region", region.code) for region in project.geography.regions]
     gender = project.codebook["gender_code"]
     rows.append([f"**{md(gender.label[lang])}**", *blank])
-    rows += [row(labels[lang], "gender", gender=str(code)) for code, labels in gender.codes.items()]
+    rows += [row(md(labels[lang]), "gender", gender=str(code)) for code, labels in gender.codes.items()]
     return Table(
-        caption=strings["chapter_table_caption"].format(indicator=indicator.label[lang]),
+        caption=strings["chapter_table_caption"].format(indicator=md(indicator.label[lang])),
         name=f"tbl-{indicator.id}",
         header=header,
         align="l" + "r" * (2 * len(project.wave_ids)),
@@ -114,9 +117,9 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
             {
                 "path": figures[(wave, indicator.id)],
                 "name": f"fig-{indicator.id}-{wave}",
-                "alt": alt_text(data.estimates, project, wave, indicator.id, lang),
+                "alt": option(alt_text(data.estimates, project, wave, indicator.id, lang)),
                 "caption": strings["figure_caption"].format(
-                    indicator=indicator.label[lang], wave=data.wave_label(wave, lang)
+                    indicator=md(indicator.label[lang]), wave=data.wave_label(wave, lang)
                 ),
             }
             for wave in project.wave_ids
@@ -125,17 +128,17 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
             {
                 "path": figures[("map", indicator.id)],
                 "name": f"fig-{indicator.id}-map",
-                "alt": map_alt_text(data.estimates, project, data.latest, indicator.id, lang),
+                "alt": option(map_alt_text(data.estimates, project, data.latest, indicator.id, lang)),
                 "caption": strings["map_figure_caption"].format(
-                    indicator=indicator.label[lang], wave=data.wave_label(data.latest, lang)
+                    indicator=md(indicator.label[lang]), wave=data.wave_label(data.latest, lang)
                 ),
             }
         )
         sections.append(
             {
                 "anchor": f"ind-{indicator.id}",
-                "label": indicator.label[lang],
-                "definition": indicator.definition[lang],
+                "label": md(indicator.label[lang]),
+                "definition": md(indicator.definition[lang]),
                 "table": indicator_table(data, indicator, lang),
                 "figures": charts,
             }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from perception.book.chapters import indicator_link
 from perception.book.data import BookData
+from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding
-from perception.book.markdown import Marks, Table, md
+from perception.book.markdown import Marks, Table
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
@@ -48,8 +49,8 @@ def gap_header(data: BookData, lang: str, first: str) -> list[str]:
     codebook = data.project.codebook
     return [
         first,
-        codebook.value_label("gender_code", "f", lang),
-        codebook.value_label("gender_code", "m", lang),
+        md(codebook.value_label("gender_code", "f", lang)),
+        md(codebook.value_label("gender_code", "m", lang)),
         strings["col_gap"],
         strings["col_reading"],
     ]
@@ -80,16 +81,16 @@ def gender_context(data: BookData, lang: str) -> dict:
         ]
         sections.append(
             {
-                "label": indicator.label[lang],
+                "label": md(indicator.label[lang]),
                 "link": indicator_link(indicator, lang),
                 "table": comparison_table(
                     data,
                     lang,
                     f"tbl-gap-{indicator.id}",
                     strings["gender_table_caption"].format(
-                        indicator=indicator.label[lang], wave=data.wave_label(wave, lang)
+                        indicator=md(indicator.label[lang]), wave=data.wave_label(wave, lang)
                     ),
-                    gap_header(data, lang, project.codebook["region_code"].label[lang]),
+                    gap_header(data, lang, md(project.codebook["region_code"].label[lang])),
                     rows,
                     reference_first=False,
                 ),
@@ -123,14 +124,14 @@ def trends_context(data: BookData, lang: str) -> dict:
             ]
             sections.append(
                 {
-                    "label": indicator.label[lang],
+                    "label": md(indicator.label[lang]),
                     "link": indicator_link(indicator, lang),
                     "table": comparison_table(
                         data,
                         lang,
                         f"tbl-change-{wave}-{indicator.id}",
                         strings["trends_table_caption"].format(
-                            indicator=indicator.label[lang],
+                            indicator=md(indicator.label[lang]),
                             wave=data.wave_label(wave, lang),
                             baseline=data.wave_label(data.baseline, lang),
                         ),

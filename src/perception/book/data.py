@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perception.book.escape import text as md
 from perception.book.markdown import read_csv
 from perception.catalog.results import Comparisons, Estimates
 from perception.config.project import Project
@@ -75,7 +76,8 @@ class BookData:
         return self.project.wave_ids[0]
 
     def wave_label(self, wave: str, lang: str) -> str:
-        return self.project.waves[wave].label[lang]
+        """The wave's label from the configuration, escaped for MyST (perception.book.escape)."""
+        return md(self.project.waves[wave].label[lang])
 
     def sample(self, wave: str) -> pd.DataFrame:
         return read_csv(self.processed_dir / wave / "sample_summary.csv", "sample summary")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from perception.book.data import TOP_FINDINGS, TRUST_CHAPTER, UNIT_ORDER, BookData
+from perception.book.escape import text as md
 from perception.book.markdown import plural
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
@@ -16,9 +17,9 @@ def gap_item(data: BookData, indicator: Indicator, row: Difference, lang: str) -
     strings = load_strings(lang)
     codebook = data.project.codebook
     return strings["finding_gap_item"].format(
-        indicator=indicator.label[lang],
-        women_label=codebook.value_label("gender_code", "f", lang),
-        men_label=codebook.value_label("gender_code", "m", lang),
+        indicator=md(indicator.label[lang]),
+        women_label=md(codebook.value_label("gender_code", "f", lang)),
+        men_label=md(codebook.value_label("gender_code", "m", lang)),
         women=format_value(row.estimate, indicator.unit, lang),
         men=format_value(row.reference_estimate, indicator.unit, lang),
         difference=format_difference(row.difference, indicator.unit, lang),
@@ -29,7 +30,7 @@ def gap_item(data: BookData, indicator: Indicator, row: Difference, lang: str) -
 def change_item(data: BookData, indicator: Indicator, row: Difference, lang: str) -> str:
     strings = load_strings(lang)
     return strings["finding_change_item"].format(
-        indicator=indicator.label[lang],
+        indicator=md(indicator.label[lang]),
         before=format_value(row.reference_estimate, indicator.unit, lang),
         after=format_value(row.estimate, indicator.unit, lang),
         difference=format_difference(row.difference, indicator.unit, lang),
@@ -87,10 +88,10 @@ def trust_finding(data: BookData, lang: str) -> dict | None:
     return {
         "text": strings["finding_trust"].format(
             wave=data.wave_label(data.latest, lang),
-            high_label=high[0].label[lang],
+            high_label=md(high[0].label[lang]),
             high=format_value(high[1].estimate, "proportion", lang),
             high_ci=format_interval(high[1].ci_low, high[1].ci_high, "proportion", lang),
-            low_label=low[0].label[lang],
+            low_label=md(low[0].label[lang]),
             low=format_value(low[1].estimate, "proportion", lang),
             low_ci=format_interval(low[1].ci_low, low[1].ci_high, "proportion", lang),
         ),
@@ -138,7 +139,7 @@ def regional_gaps_finding(data: BookData, lang: str) -> dict:
         return {"text": strings["finding_gaps_regions_none"].format(total=total, wave=wave), "items": []}
     clear.sort(key=lambda item: (UNIT_ORDER[item[1].unit], -abs(item[2].difference)))
     items = [
-        strings["finding_region_item"].format(region=region.name[lang], item=gap_item(data, indicator, row, lang))
+        strings["finding_region_item"].format(region=md(region.name[lang]), item=gap_item(data, indicator, row, lang))
         for region, indicator, row in clear[:TOP_FINDINGS]
     ]
     return {"text": plural(strings, "finding_gaps_regions", len(clear), total=total, wave=wave), "items": items}

@@ -1,4 +1,4 @@
-"""Markdown pieces shared by the pages: safe cell text, captioned tables and their marks."""
+"""Markdown pieces shared by the pages: captioned tables and their marks (``md`` escapes external text)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_difference, format_difference_ci, format_estimate, format_value
-
-
-def md(text: object) -> str:
-    """Text safe inside a Markdown table cell (a "|" would split the cell)."""
-    return str(text).replace("|", "\\|")
 
 
 @dataclass

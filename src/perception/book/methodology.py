@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from perception.book.data import BookData
-from perception.book.markdown import Table, in_configured_order, md, read_csv
+from perception.book.escape import code as literal
+from perception.book.escape import text as md
+from perception.book.markdown import Table, in_configured_order, read_csv
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count, format_decimal
@@ -30,7 +32,7 @@ def methodology_context(data: BookData, lang: str) -> dict:
                 rows=[
                     [
                         md(partners.get(row.source_id, row.source_id)),
-                        f"`{Path(str(row.source_file)).name}`",
+                        literal(Path(str(row.source_file)).name),
                         format_count(row.rows_received, lang),
                         format_count(row.rows_released, lang),
                         format_count(row.rows_quarantined, lang),
@@ -45,11 +47,11 @@ def methodology_context(data: BookData, lang: str) -> dict:
                 caption=label,
                 name=f"tbl-sample-{wave}",
                 header=[
-                    project.codebook["region_code"].label[lang],
+                    md(project.codebook["region_code"].label[lang]),
                     strings["col_respondents"],
                     # sample_summary.csv has fixed n_women / n_men columns
-                    project.codebook.value_label("gender_code", "f", lang),
-                    project.codebook.value_label("gender_code", "m", lang),
+                    md(project.codebook.value_label("gender_code", "f", lang)),
+                    md(project.codebook.value_label("gender_code", "m", lang)),
                     strings["col_sum_weights"],
                 ],
                 align="lrrrr",
@@ -68,7 +70,7 @@ def methodology_context(data: BookData, lang: str) -> dict:
     return {
         "source_tables": source_tables,
         "sample_tables": sample_tables,
-        "sample_intro": strings["methodology_sample_intro"].format(layout=project.geography.label[lang]),
+        "sample_intro": strings["methodology_sample_intro"].format(layout=md(project.geography.label[lang])),
         "weighting": weighting_table(data, lang),
         "alpha": alpha_table(data, lang),
         "disclosure": disclosure_table(data, lang),
@@ -91,7 +93,7 @@ def weighting_table(data: BookData, lang: str) -> Table | None:
         align="lrrrr",
         rows=[
             [
-                md(data.wave_label(str(row.wave), lang)),
+                data.wave_label(str(row.wave), lang),
                 format_count(row.n, lang),
                 format_decimal(row.kish_deff, lang, 2),
                 format_count(row.effective_n, lang),
@@ -112,7 +114,7 @@ def alpha_table(data: BookData, lang: str) -> Table | None:
     if frame.empty:
         return None
     strings = load_strings(lang)
-    labels = {i.id: i.label[lang] for i in data.project.indicators}
+    labels = {i.id: md(i.label[lang]) for i in data.project.indicators}
     frame = in_configured_order(frame, "wave", data.project.wave_ids)
     return Table(
         caption=strings["alpha_caption"],
@@ -121,8 +123,8 @@ def alpha_table(data: BookData, lang: str) -> Table | None:
         align="llrr",
         rows=[
             [
-                md(data.wave_label(str(row.wave), lang)),
-                md(labels.get(str(row.indicator), str(row.indicator))),
+                data.wave_label(str(row.wave), lang),
+                labels.get(str(row.indicator)) or md(row.indicator),
                 format_decimal(row.cronbach_alpha, lang, 2),
                 format_count(row.n, lang),
             ]
@@ -149,7 +151,7 @@ def disclosure_table(data: BookData, lang: str) -> Table | None:
         if part.empty:
             continue
         rows.append(
-            [md(data.wave_label(wave, lang))]
+            [data.wave_label(wave, lang)]
             + [
                 format_count(part[(stage, measure)], lang)
                 for measure in DISCLOSURE_MEASURES
@@ -184,23 +186,23 @@ def definitions(project: Project, lang: str) -> list[dict]:
         among = ""
         if indicator.among is not None:
             among = strings["methodology_among_value"].format(
-                question=codebook[indicator.among.variable].label[lang],
+                question=md(codebook[indicator.among.variable].label[lang]),
                 answers=separator.join(
-                    codebook.value_label(indicator.among.variable, c, lang) for c in indicator.among.codes
+                    md(codebook.value_label(indicator.among.variable, c, lang)) for c in indicator.among.codes
                 ),
             )
         definitions.append(
             {
                 "anchor": f"def-{indicator.id}",
-                "label": indicator.label[lang],
-                "definition": indicator.definition[lang],
+                "label": md(indicator.label[lang]),
+                "definition": md(indicator.definition[lang]),
                 "kind": strings["indicator_types"][indicator.type],
-                "questions": [codebook[v].label[lang] for v in indicator.variables],
+                "questions": [md(codebook[v].label[lang]) for v in indicator.variables],
                 "counted": separator.join(
-                    codebook.value_label(indicator.variable, code, lang) for code in indicator.success_codes
+                    md(codebook.value_label(indicator.variable, code, lang)) for code in indicator.success_codes
                 ),
                 "among": among,
-                "excluded": separator.join(codebook.special_labels[s][lang] for s in excluded),
+                "excluded": separator.join(md(codebook.special_labels[s][lang]) for s in excluded),
             }
         )
     return definitions

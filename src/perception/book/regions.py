@@ -5,8 +5,9 @@ from __future__ import annotations
 from perception.book.chapters import indicator_link
 from perception.book.comparisons import change_header, comparison_table, gap_header
 from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapter_ids
+from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding
-from perception.book.markdown import Marks, Table, md
+from perception.book.markdown import Marks, Table
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
 
@@ -17,7 +18,7 @@ def regions_context(data: BookData, lang: str) -> dict:
     sample = data.sample(data.latest).set_index("region_code")
     rows = [
         [
-            f"{{doc}}`{md(region.name[lang])} <{REGIONS_PAGE}/{region.code}>`",
+            f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)",
             format_count(sample["n_respondents"].get(region.code, 0), lang),
             f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
         ]
@@ -26,7 +27,7 @@ def regions_context(data: BookData, lang: str) -> dict:
     table = Table(
         caption=strings["regions_table_caption"].format(wave=data.wave_label(data.latest, lang)),
         name="tbl-regions",
-        header=[project.codebook["region_code"].label[lang], strings["col_respondents"], strings["col_factsheet"]],
+        header=[md(project.codebook["region_code"].label[lang]), strings["col_respondents"], strings["col_factsheet"]],
         align="lrl",
         rows=rows,
     )
@@ -57,11 +58,11 @@ def region_context(data: BookData, region, lang: str) -> dict:
                 ]
             )
     versus = Table(
-        caption=strings["region_table_caption"].format(region=region.name[lang], wave=data.wave_label(wave, lang)),
+        caption=strings["region_table_caption"].format(region=md(region.name[lang]), wave=data.wave_label(wave, lang)),
         name=f"tbl-region-{region.code}",
         header=[
             strings["col_indicator"],
-            strings["col_region_estimate"].format(region=region.name[lang]),
+            strings["col_region_estimate"].format(region=md(region.name[lang])),
             strings["col_national_estimate"],
             strings["col_n"],
         ],
@@ -73,7 +74,7 @@ def region_context(data: BookData, region, lang: str) -> dict:
         data,
         lang,
         f"tbl-region-gaps-{region.code}",
-        strings["region_gaps_caption"].format(region=region.name[lang], wave=data.wave_label(wave, lang)),
+        strings["region_gaps_caption"].format(region=md(region.name[lang]), wave=data.wave_label(wave, lang)),
         gap_header(data, lang, strings["col_indicator"]),
         [(md(i.label[lang]), i, data.comparisons.gap(wave, i.id, "region", region.code)) for i in project.indicators],
         reference_first=False,
@@ -85,7 +86,7 @@ def region_context(data: BookData, region, lang: str) -> dict:
             lang,
             f"tbl-region-changes-{region.code}",
             strings["region_changes_caption"].format(
-                region=region.name[lang], baseline=data.wave_label(data.baseline, lang)
+                region=md(region.name[lang]), baseline=data.wave_label(data.baseline, lang)
             ),
             change_header(data, lang, wave, strings["col_indicator"]),
             [
@@ -95,9 +96,9 @@ def region_context(data: BookData, region, lang: str) -> dict:
             reference_first=True,
         )
     return {
-        "region": region.name[lang],
+        "region": md(region.name[lang]),
         "intro": strings["region_intro"].format(
-            region=region.name[lang], wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
+            region=md(region.name[lang]), wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
         ),
         "factsheet": f"{{download}}`{strings['factsheet_link']} <../{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
         "findings": [

@@ -145,6 +145,8 @@ def write_book_sources(
             shutil.rmtree(edition)
         edition.mkdir(parents=True)
         shutil.copytree(static_dir, edition / "_static")
+        # Sphinx templates overriding the theme's (templates/sphinx/layout.html escapes the print title).
+        shutil.copytree(Path(templates_dir) / "sphinx", edition / "_templates")
         figures = copy_figures(project, figures_dir, edition, lang)
         copy_downloads(project, processed_dir, edition)
         base = {"s": load_strings(lang), "lang": lang}

@@ -11,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import plotnine as p9
 
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_decimal, format_percent
+
+# Labels come from configuration and data files: a "$" in a region name is a
+# dollar sign, never the start of mathtext (which would also fail on "$\frac{$").
+# Every chart, map and fact sheet imports this module.
+matplotlib.rcParams["text.parse_math"] = False
 
 # Women and men differ by marker shape *and* by fill lightness, so the chart
 # stays readable when printed in greyscale.
