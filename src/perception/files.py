@@ -29,6 +29,33 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 _YAML_CACHE: dict[tuple[str, int, int], Any] = {}
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _StrictLoader(_Loader):
+    """Refuses a key written twice in one mapping (YAML would keep the last, silently).
+
+    Keys brought in by a merge (``<<: *anchor``) may be overridden: that is
+    what merging is for.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE:
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                except TypeError:  # an unhashable key: PyYAML reports it itself
+                    continue
+                if repeated:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -54,7 +81,7 @@ def load_yaml(path: str | Path) -> Any:
         except UnicodeDecodeError as exc:
             raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8") from None
         try:
-            _YAML_CACHE[key] = yaml.load(text, Loader=_Loader)
+            _YAML_CACHE[key] = yaml.load(text, Loader=_StrictLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None

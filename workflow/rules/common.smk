@@ -6,11 +6,28 @@ from pathlib import Path
 from snakemake.utils import min_version
 
 from perception.errors import PerceptionError
+from perception.files import load_yaml
 from perception.i18n import catalogue_files
 from perception.config.project import Project
 from perception.release.contents import release_config_files, release_files, release_raw_files, release_table_names
 
 min_version("9.0")
+
+
+def _stop(error):
+    """A configuration problem found while the Snakefile is read: one line, no stack of File lines."""
+    if isinstance(error, PerceptionError):
+        sys.exit(f"perception: {error}")
+    if isinstance(error, KeyboardInterrupt):
+        sys.exit("perception: interrupted")
+    sys.exit(f"perception: unexpected error while reading the configuration ({type(error).__name__}: {error})")
+
+
+try:
+    # Snakemake's own reader would report a malformed file in several lines.
+    load_yaml("config/config.yaml")
+except (Exception, KeyboardInterrupt) as error:
+    _stop(error)
 
 
 configfile: "config/config.yaml"
@@ -25,8 +42,8 @@ try:
     INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
     REGIONS = PROJECT.geography.codes
     SOURCES = {wave: PROJECT.source_ids(wave) for wave in WAVES}
-except PerceptionError as error:
-    sys.exit(f"perception: {error}")
+except (Exception, KeyboardInterrupt) as error:
+    _stop(error)
 
 PROCESSED = "data/processed"
 FIGURES = f"{PROCESSED}/figures"

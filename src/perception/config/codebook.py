@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perception.config.schema import check
 from perception.errors import ConfigError
 from perception.files import load_yaml
 from perception.i18n import LANGUAGES
@@ -99,10 +100,8 @@ class Codebook:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    raw = load_yaml(path)
+    raw = check(load_yaml(path), "codebook", path)
     where = str(path)
-    if not isinstance(raw, dict) or "variables" not in raw:
-        raise ConfigError(f"{where}: needs a 'variables' mapping")
     specials_raw = raw.get("special_codes") or {}
     special_codes = {name: int(spec["code"]) for name, spec in specials_raw.items()}
     special_labels = {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from perception.config.codebook import bilingual
+from perception.config.schema import check
 from perception.errors import ConfigError
 from perception.files import load_yaml
 
@@ -98,7 +99,7 @@ SUGGESTION_CUTOFF = 0.75
 
 def load_geography(path: str | Path, layout: str | None = None) -> Geography:
     """One layout of ``geography.yaml`` (``layout`` or the file's default)."""
-    raw = load_yaml(path)
+    raw = check(load_yaml(path), "geography", path)
     where = str(path)
     layout = layout or raw.get("layout")
     layouts = raw.get("layouts") or {}

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from perception.config.schema import read_settings_csv
 from perception.errors import ConfigError
 
 CELL_SEPARATOR = "*"
@@ -29,14 +30,9 @@ def load_margins(paths: list[str | Path]) -> dict[str, dict[str, float]]:
     """Read margin files into ``{variable: {level: population}}``."""
     margins: dict[str, dict[str, float]] = {}
     for path in paths:
-        try:
-            table = pd.read_csv(path, dtype={"variable": str, "level": str}, keep_default_na=False)
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: weighting target file not found") from None
-        missing = {"variable", "level", "population", "source"} - set(table.columns)
-        if missing:
-            raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        bad = table[pd.to_numeric(table["population"], errors="coerce").fillna(-1) <= 0]
+        table = read_settings_csv(path, ["variable", "level", "population", "source"])
+        population = pd.to_numeric(table["population"], errors="coerce")
+        bad = table[~(np.isfinite(population) & (population > 0))]
         if not bad.empty:
             raise ConfigError(f"{path}: population must be positive (rows {', '.join(map(str, bad.index + 2))})")
         if (table["source"].str.strip() == "").any():

@@ -12,16 +12,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from perception.config.codebook import Codebook, load_codebook
 from perception.config.geography import Geography, load_geography
 from perception.config.registry import Indicator, load_indicators
+from perception.config.schema import check
 from perception.config.sources import SourceMapping, load_source
 from perception.errors import ConfigError
 from perception.files import load_yaml
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "config.schema.yaml"
+CONFIG_FILE = "config/config.yaml"
 
 
 def _apply_defaults(instance: Any, schema: dict) -> Any:
@@ -40,15 +40,10 @@ def _apply_defaults(instance: Any, schema: dict) -> Any:
     return instance
 
 
-def validate_config(config: dict, root: Path) -> dict:
+def validate_config(config: dict, root: Path, file: str | Path = CONFIG_FILE) -> dict:
     """Check the workflow configuration against the schema, filling defaults."""
-    schema = load_yaml(SCHEMA_PATH)
-    try:
-        jsonschema.validate(config, schema)
-    except jsonschema.ValidationError as exc:
-        where = ".".join(str(p) for p in exc.absolute_path) or "(top level)"
-        raise ConfigError(f"config: {where}: {exc.message}") from None
-    return _apply_defaults(config, schema)
+    check(config, "config", file)
+    return _apply_defaults(config, load_yaml(SCHEMA_PATH))
 
 
 @dataclass(frozen=True)
@@ -84,13 +79,14 @@ class Wave:
 class Project:
     """Everything the pipeline needs to know, loaded once from ``config/``."""
 
-    def __init__(self, config: dict, root: str | Path = "."):
+    def __init__(self, config: dict, root: str | Path = ".", file: str | Path = CONFIG_FILE):
         self.root = Path(root)
-        self.config = validate_config(dict(config), self.root)
+        self.file = str(file)
+        self.config = validate_config(dict(config), self.root, self.file)
 
     @classmethod
-    def from_file(cls, path: str | Path = "config/config.yaml", root: str | Path = ".") -> Project:
-        return cls(load_yaml(Path(root) / path) or {}, root)
+    def from_file(cls, path: str | Path = CONFIG_FILE, root: str | Path = ".") -> Project:
+        return cls(load_yaml(Path(root) / path), root, path)
 
     @cached_property
     def codebook(self) -> Codebook:
@@ -160,12 +156,25 @@ class Project:
         return int(self.config["min_cell_n"])
 
     def sources(self, wave_id: str) -> list[SourceMapping]:
-        """The wave's source mappings, checked against the codebook."""
+        """The wave's source mappings, checked against the codebook (each source once)."""
         mappings = []
+        files: dict[Path, Path] = {}
         for path in self.waves[wave_id].source_paths:
+            where = f"waves.{wave_id}.sources"
+            same = files.get((self.root / path).resolve())
+            if same is not None:
+                raise ConfigError(f"{path} is the same file as {same}", file=self.file, where=where)
+            files[(self.root / path).resolve()] = path
             mapping = load_source(self.root / path, self.codebook, self.root)
             if mapping.wave != wave_id:
                 raise ConfigError(f"{path}: says wave {mapping.wave!r} but is listed under wave {wave_id!r} in config")
+            twin = next((m for m in mappings if m.source_id == mapping.source_id), None)
+            if twin is not None:
+                raise ConfigError(
+                    f"{path} and {twin.path} both have source_id {mapping.source_id} (each source needs its own)",
+                    file=self.file,
+                    where=where,
+                )
             mappings.append(mapping)
         return mappings
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perception.config.codebook import Codebook, bilingual
+from perception.config.schema import check
 from perception.errors import ConfigError
 from perception.files import load_yaml
 
@@ -119,7 +120,7 @@ def _indicator(spec: dict, codebook: Codebook, where: str) -> Indicator:
 
 
 def load_indicators(path: str | Path, codebook: Codebook) -> tuple[Indicator, ...]:
-    raw = load_yaml(path)
+    raw = check(load_yaml(path), "indicators", path)
     where = str(path)
     indicators = []
     seen: set[str] = set()

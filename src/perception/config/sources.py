@@ -15,6 +15,7 @@ from typing import Any
 
 from perception.config.codebook import Codebook, Variable, code_key
 from perception.config.geography import normalise_name
+from perception.config.schema import check as check_schema
 from perception.errors import ConfigError
 from perception.files import load_yaml
 
@@ -315,7 +316,7 @@ def load_source(path: str | Path, codebook: Codebook, root: str | Path = ".") ->
     in the YAML, so the message names the file and the variable.
     """
     path = Path(path)
-    raw = load_yaml(path)
+    raw = check_schema(load_yaml(path), "source", path)
     where = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with source_id, wave, file and variables")

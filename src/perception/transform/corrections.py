@@ -27,6 +27,7 @@ import pandas as pd
 
 from perception.config.codebook import Codebook, code_key
 from perception.config.geography import Geography
+from perception.config.schema import read_settings_csv
 from perception.config.sources import SourceMapping
 from perception.errors import ConfigError
 from perception.transform.checks import add_problem, cell_text, drop_problems
@@ -146,12 +147,7 @@ def corrections_path(root: str | Path, wave: str) -> Path:
 def load_corrections(path: str | Path, source_ids: list[str]) -> Corrections:
     """Read and check a corrections file against the wave's sources."""
     path = Path(path)
-    try:
-        lines = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: corrections file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise ConfigError(f"{path}: not a readable CSV ({str(exc).strip().splitlines()[0]})") from None
+    lines = read_settings_csv(path, REQUIRED, ["source_row", "respondent_id"])
     missing = [c for c in REQUIRED if c not in lines.columns]
     if missing or not {"source_row", "respondent_id"} & set(lines.columns):
         needed = ", ".join([*REQUIRED, "source_row or respondent_id"])

@@ -1,0 +1,353 @@
+"""Hostile and mistaken settings: every attack ends in one line naming the file and the place.
+
+Each test plants one mistake or attack in a copy of the project's own
+configuration (or inline data) and checks the message a user would see.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perception.config.codebook import load_codebook
+from perception.config.geography import load_geography
+from perception.config.project import Project
+from perception.config.registry import load_indicators
+from perception.errors import ConfigError, PerceptionError
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the project's configuration, to break."""
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def one_line(error: PerceptionError) -> str:
+    text = str(error)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def everything(root: Path) -> Project:
+    """Load every settings file the workflow reads, as the Snakefile does."""
+    project = Project.from_file("config/config.yaml", root=root)
+    _ = project.indicators, project.geography
+    for wave in project.wave_ids:
+        project.sources(wave)
+    return project
+
+
+def test_the_project_and_its_examples_pass(root):
+    project = everything(root)
+    assert project.wave_ids == ["2024-baseline", "2025-followup"]
+    from perception.config.sources import load_source
+
+    for path in sorted((REPO / "config/sources/examples").glob("*.yaml")):
+        load_source(path, project.codebook, REPO)
+
+
+# --------------------------------------------------------------------------
+# unknown keys, with a suggestion
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "codebook.yaml",
+            '    quasi_identifier: true\n    label: {fr: "Sexe"',
+            '    quasi_identifer: true\n    label: {fr: "Sexe"',
+            "config/codebook.yaml: variables.gender_code: quasi_identifer: unknown key; did you mean quasi_identifier?",
+        ),
+        (
+            "codebook.yaml",
+            "    sensitive: true",
+            "    sensitve: true",
+            "config/codebook.yaml: variables.victim_12m: sensitve: unknown key; did you mean sensitive?",
+        ),
+        (
+            "indicators.yaml",
+            "  - id: trust_army\n    chapter: trust",
+            "  - id: trust_army\n    chaptre: trust",
+            "config/indicators.yaml: indicators[trust_army]: chaptre: unknown key; did you mean chapter?",
+        ),
+        (
+            "geography.yaml",
+            "      - code: ML-5\n        name: {fr: Mopti, en: Mopti}\n        aliases: []",
+            "      - code: ML-5\n        name: {fr: Mopti, en: Mopti}\n        alias: []",
+            "config/geography.yaml: layouts.regions_2012.regions[ML-5]: alias: unknown key; did you mean aliases?",
+        ),
+        (
+            "config.yaml",
+            "min_cell_n: 30",
+            "min_cel_n: 30",
+            "config/config.yaml: (top level): min_cel_n: unknown key; did you mean min_cell_n?",
+        ),
+        (
+            "config.yaml",
+            "  k: 5\n",
+            "  K: 5\n",
+            "config/config.yaml: disclosure: K: unknown key; did you mean k?",
+        ),
+        (
+            "sources/partner_a_2024-baseline.yaml",
+            "  age: {column: AGE,",
+            "  age: {colum: AGE,",
+            "config/sources/partner_a_2024-baseline.yaml: variables.age: colum: unknown key; did you mean column?",
+        ),
+    ],
+)
+def test_unknown_key_is_refused_with_a_suggestion(root, file, old, new, expected):
+    edit(root / "config" / file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        everything(root)
+    assert one_line(caught.value).endswith(expected)
+
+
+def test_a_typo_cannot_switch_disclosure_control_off(root):
+    """The attack of issue 9: the codebook said quasi_identifer and loaded as "not a quasi-identifier"."""
+    path = root / "config/codebook.yaml"
+    edit(path, "    quasi_identifier: true", "    quasi_identifer: true", count=4)
+    with pytest.raises(ConfigError, match="did you mean quasi_identifier"):
+        load_codebook(path)
+
+
+# --------------------------------------------------------------------------
+# wrong types, malformed files
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "codebook.yaml",
+            '    publish: true\n    quasi_identifier: true\n    label: {fr: "Région"',
+            '    publish: oui\n    quasi_identifier: true\n    label: {fr: "Région"',
+            "variables.region_code.publish: expected true or false, found 'oui'",
+        ),
+        (
+            "codebook.yaml",
+            '      m: {fr: "Hommes", en: "Men"}',
+            '      m: {fr: "Hommes", en: No}',
+            "variables.gender_code.codes.m.en: expected text, found false (a yes/no value; quote it",
+        ),
+        ("codebook.yaml", "    type: float\n", "    type: decimal\n", "variables.weight_design.type: expected one of"),
+        ("indicators.yaml", "    success_codes: [2, 3]", "    success_codes: two", "success_codes: expected a list"),
+        ("geography.yaml", "tile: {row: 2, col: 0}", "tile: {row: -2, col: 0}", "regions[ML-1].tile.row: -2 is less"),
+        ("config.yaml", "min_cell_n: 30", "min_cell_n: thirty", "min_cell_n: expected a whole number, found 'thirty'"),
+        ("codebook.yaml", "variables:\n", "variables: [\n", "config/codebook.yaml: line "),
+        ("geography.yaml", "layouts:\n", "layouts:\n\t", "config/geography.yaml: line 2"),
+    ],
+)
+def test_wrong_type_or_malformed_file_is_one_line(root, file, old, new, expected):
+    edit(root / "config" / file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        everything(root)
+    assert expected in one_line(caught.value)
+
+
+def test_a_key_written_twice_is_refused(root):
+    path = root / "config/codebook.yaml"
+    edit(path, "  age:\n", '  age:\n    type: integer\n    label: {fr: "x", en: "x"}\n  age:\n')
+    with pytest.raises(ConfigError, match=r"codebook\.yaml: line \d+, column 3: .*key 'age' appears twice"):
+        load_codebook(path)
+
+
+def test_merge_keys_may_still_override(tmp_path):
+    from perception.files import load_yaml
+
+    path = tmp_path / "m.yaml"
+    path.write_text("a: &x {k: 1, j: 2}\nb: {<<: *x, k: 3}\n", encoding="utf-8")
+    assert load_yaml(path)["b"] == {"k": 3, "j": 2}
+
+
+def test_latin1_mapping_and_folder_mapping(root):
+    mapping = root / "config/sources/partner_a_2024-baseline.yaml"
+    mapping.write_bytes(mapping.read_text(encoding="utf-8").encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"partner_a_2024-baseline\.yaml: not UTF-8 text \(byte \d+\); save"):
+        everything(root)
+    edit(root / "config/config.yaml", "config/sources/partner_a_2024-baseline.yaml", "config/sources/examples")
+    with pytest.raises(ConfigError, match=r"config/sources/examples: is a folder, not a file"):
+        everything(root)
+
+
+def test_empty_codebook_and_registry(root):
+    (root / "config/codebook.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"codebook\.yaml: \(top level\): expected a mapping .*found nothing"):
+        load_codebook(root / "config/codebook.yaml")
+
+
+# --------------------------------------------------------------------------
+# identifiers used in paths, sources listed twice
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "sources/partner_a_2024-baseline.yaml",
+            "source_id: partner_a_2024-baseline",
+            "source_id: ../../../../tmp/x",
+            "partner_a_2024-baseline.yaml: source_id: '../../../../tmp/x' is not allowed: expected lowercase",
+        ),
+        (
+            "config.yaml",
+            "  2025-followup:",
+            "  ../2025:",
+            "config/config.yaml: waves: '../2025' is not allowed: expected lowercase",
+        ),
+        (
+            "geography.yaml",
+            "- code: ML-3",
+            "- code: ML/3",
+            "config/geography.yaml: layouts.regions_2012.regions[ML/3].code: 'ML/3' is not allowed",
+        ),
+        (
+            "indicators.yaml",
+            "- id: trust_army",
+            "- id: ../../army",
+            "config/indicators.yaml: indicators[../../army].id: '../../army' is not allowed",
+        ),
+    ],
+)
+def test_identifiers_used_in_file_names_are_safe(root, file, old, new, expected):
+    edit(root / "config" / file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        everything(root)
+    assert expected in one_line(caught.value)
+
+
+def test_a_source_listed_twice_is_refused(root):
+    edit(root / "config/config.yaml", "partner_b_2024-baseline.yaml", "partner_a_2024-baseline.yaml")
+    with pytest.raises(ConfigError) as caught:
+        everything(root)
+    assert one_line(caught.value) == (
+        "config/config.yaml: waves.2024-baseline.sources: 'config/sources/partner_a_2024-baseline.yaml' is listed twice"
+    )
+
+
+def test_two_mappings_with_one_source_id_are_refused(root):
+    edit(root / "config/sources/partner_b_2024-baseline.yaml", "source_id: partner_b", "source_id: partner_a")
+    with pytest.raises(ConfigError, match=r"config\.yaml: waves\.2024-baseline\.sources: .* both have source_id"):
+        everything(root)
+
+
+def test_settings_loaded_by_the_helpers(root):
+    with pytest.raises(ConfigError, match="file not found"):
+        load_geography(root / "config/nowhere.yaml")
+    project = Project.from_file("config/config.yaml", root=root)
+    assert load_indicators(root / "config/indicators.yaml", project.codebook)
+
+
+# --------------------------------------------------------------------------
+# the Snakefile: configuration errors while it is read
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("waves:\n", "waves: [\n", "perception: config/config.yaml: line "),
+        ("min_cell_n: 30", "min_cel_n: 30", "perception: config/config.yaml: (top level): min_cel_n: unknown key"),
+    ],
+)
+def test_snakefile_reports_configuration_errors_in_one_line(tmp_path, old, new, expected):
+    for name in ("Snakefile", "workflow", "config", "book"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("_build", "_src"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    edit(tmp_path / "config/config.yaml", old, new)
+    result = subprocess.run(
+        [str(SNAKEMAKE), "-n", "--cores", "1"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode != 0
+    output = (result.stdout + result.stderr).strip()
+    assert expected in output
+    assert 'File "' not in output and "Traceback" not in output and "WorkflowError" not in output
+    assert len(output.splitlines()) == 1, output
+
+
+# --------------------------------------------------------------------------
+# settings CSVs: corrections and weighting targets
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "source_id,source_row,action,variabel,new_value,reason\n",
+            "2024-baseline.csv: line 1: variabel: unknown column; did you mean variable?",
+        ),
+        (
+            "source_id,source_row,action,variable,variable,new_value,reason\n",
+            "2024-baseline.csv: line 1: column(s) variable appear more than once",
+        ),
+        (
+            "source_id,source_row,action,variable,new_value,reason\np,1,set,age\n",
+            "2024-baseline.csv: line 2: 4 field(s) but the header has 6",
+        ),
+        ("<!DOCTYPE html><html><body>Sign in</body></html>\n", "2024-baseline.csv: looks like a web page"),
+        ("", "2024-baseline.csv: file is empty"),
+    ],
+)
+def test_corrections_file_is_checked(root, content, expected):
+    from perception.transform.corrections import load_corrections
+
+    path = root / "config/corrections/2024-baseline.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_corrections(path, ["partner_a_2024-baseline"])
+    assert expected in one_line(caught.value)
+
+
+def test_corrections_in_latin1_and_as_a_folder(root):
+    from perception.transform.corrections import load_corrections
+
+    path = root / "config/corrections/2024-baseline.csv"
+    path.write_bytes("source_id,source_row,action,variable,new_value,reason\np,1,set,age,3,été\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"2024-baseline\.csv: not UTF-8 text \(byte \d+\)"):
+        load_corrections(path, ["p"])
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(ConfigError, match=r"2024-baseline\.csv: is a folder"):
+        load_corrections(path, ["p"])
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("region_code,ML-1,inf,census", "population must be positive"),
+        ("region_code,ML-1,nan,census", "population must be positive"),
+        ("region_code,ML-1,-5,census", "population must be positive"),
+    ],
+)
+def test_weighting_targets_refuse_hostile_populations(tmp_path, row, expected):
+    from perception.config.margins import load_margins
+
+    path = tmp_path / "m.csv"
+    path.write_text(f"variable,level,population,source\n{row}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=expected):
+        load_margins([path])
+    path.write_text("variable,level,populaton,source\nregion_code,ML-1,5,c\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="populaton: unknown column; did you mean population"):
+        load_margins([path])
