@@ -9,8 +9,13 @@ CORES ?= 2
 
 .PHONY: report test lint check-python demo clean screenshots
 
+# After kill -9 or a lost terminal: a lock no running Snakemake holds is cleared,
+# and files an interrupted job left incomplete are made again.
 report: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES)
+	@if $(BIN)/python -m perception.workflow_lock; then \
+		$(BIN)/snakemake --unlock --quiet all >/dev/null && echo "perception: cleared the lock of an interrupted run"; fi
+	@$(BIN)/snakemake --cores $(CORES) --rerun-incomplete || { status=$$?; \
+		if [ $$status -ge 128 ]; then echo "perception: interrupted; run make report again to finish" >&2; fi; exit $$status; }
 	@echo "Book: book/_build/html/index.html (French: book/_build/html/fr/index.html, English: book/_build/html/en/index.html)"
 	@echo "Data: data/processed/indicators.csv and data/processed/<wave>/responses.csv"
 

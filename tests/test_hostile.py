@@ -351,3 +351,189 @@ def test_weighting_targets_refuse_hostile_populations(tmp_path, row, expected):
     path.write_text("variable,level,populaton,source\nregion_code,ML-1,5,c\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="populaton: unknown column; did you mean population"):
         load_margins([path])
+
+
+# --------------------------------------------------------------------------
+# hostile values in partner files
+# --------------------------------------------------------------------------
+
+
+def kobo_file(tmp_path: Path, weights: list[str], header: str | None = None) -> tuple[Path, Path]:
+    """A partner-B-like CSV with one row per weight, and partner B's mapping pointed at it."""
+    from test_harmonise import KOBO_HEADER, kobo_row, partner_b_mapping
+
+    rows = [kobo_row(f"B{i}", "Mopti", poids=w) for i, w in enumerate(weights, start=1)]
+    data = tmp_path / "data.csv"
+    data.write_text((header or KOBO_HEADER) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    project = Project.from_file("config/config.yaml", root=REPO)
+    mapping.write_text(partner_b_mapping(project, data), encoding="utf-8")
+    return data, mapping
+
+
+def check_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    from perception.cli import main
+
+    monkeypatch.chdir(REPO)
+    code = main(["check", *args, "--lang", "en"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_hostile_weights_are_quarantined_with_a_reason(tmp_path, monkeypatch, capsys):
+    weights = ["1.5", "2", "inf", "-inf", "0", "-3", "1e9", "1e-9", "", "1.2", "NaN"]
+    data, mapping = kobo_file(tmp_path, weights)
+    code, out, _ = check_cli(monkeypatch, capsys, str(data), "--source", str(mapping))
+    assert code == 1
+    assert f"8 of {len(weights)} rows have problems" in out
+    assert "poids = inf: not a finite number" in out or "weight_design = inf: not a finite number" in out
+    assert "not a finite number" in out and "times the wave's median weight (limit: 1000 times)" in out
+
+    from perception.ingest.columns import select_mapped_columns
+    from perception.ingest.readers import read_source
+    from perception.transform.checks import prepare_source
+    from perception.transform.validate import validate
+
+    project = Project.from_file("config/config.yaml", root=REPO)
+    from perception.config.sources import load_source
+
+    source = load_source(mapping, project.codebook, REPO)
+    prepared = prepare_source(
+        select_mapped_columns(read_source(data, source), source), source, project.codebook, project.geography
+    )
+    result = validate(prepared.frame, project.codebook, project.geography, "weight_design")
+    assert len(result.released) + len(result.quarantine) == len(weights)
+    assert sorted(result.released["respondent_id"]) == ["B1", "B10", "B2"]
+    reasons = dict(zip(result.quarantine["respondent_id"], result.quarantine["reasons"], strict=True))
+    assert reasons["B3"] == "weight_design = inf: not a finite number"
+    assert reasons["B7"].startswith("weight_design = 1000000000: 6.67e+08 times the wave's median weight")
+    assert "must be greater than 0" in reasons["B5"] and "must be greater than 0" in reasons["B6"]
+
+
+def test_duplicate_column_names_stop_with_their_names(tmp_path, monkeypatch, capsys):
+    from test_harmonise import KOBO_HEADER
+
+    header = KOBO_HEADER.replace("identification/telephone", "poids")
+    data, _ = kobo_file(tmp_path, ["1.5"], header=header)
+    code, _, err = check_cli(monkeypatch, capsys, str(data))
+    assert code == 2
+    assert err.strip() == f"perception: {data}: line 1: column poids appears more than once (columns 6 and 21)"
+
+
+def test_duplicate_column_names_in_excel(tmp_path, monkeypatch, capsys):
+    import openpyxl
+
+    path = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["id", "region", "id", "age", "age"])
+    book.active.append(["a", "Mopti", "b", 3, 4])
+    book.save(path)
+    code, _, err = check_cli(monkeypatch, capsys, str(path))
+    assert code == 2
+    assert err.strip() == f"perception: {path}: sheet Sheet, row 1: column(s) id, age appear more than once"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav"])
+def test_a_web_page_saved_as_an_export_is_called_a_web_page(tmp_path, monkeypatch, capsys, suffix):
+    path = tmp_path / f"export{suffix}"
+    path.write_text("\n  <!DOCTYPE html>\n<html><head><title>Sign in</title></head><body></body></html>\n")
+    code, _, err = check_cli(monkeypatch, capsys, str(path))
+    assert code == 2
+    assert err.strip().startswith(f"perception: {path}: this is a web page (HTML), not a")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_csv_is_read(tmp_path, monkeypatch, capsys, encoding):
+    from perception.ingest.readers import read_file
+
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("id\trégion\tpoids\nB1\tSégou\t1,5\nB2\tMopti\t2\n".encode(encoding))
+    table = read_file(path)
+    assert list(table.data.columns) == ["id", "région", "poids"]
+    assert table.data["région"].tolist() == ["Ségou", "Mopti"]
+
+
+def test_every_row_quarantined_is_one_line(tmp_path):
+    import pandas as pd
+
+    from perception.stages import publish_responses
+
+    project = Project.from_file("config/config.yaml", root=REPO)
+    valid = tmp_path / "valid.parquet"
+    pd.DataFrame({"respondent_id": pd.Series([], dtype="string")}).to_parquet(valid)
+    with pytest.raises(PerceptionError) as caught:
+        publish_responses(project, "2024-baseline", valid, tmp_path / "r.csv", tmp_path / "s.csv")
+    assert one_line(caught.value) == (
+        f"{valid}: wave 2024-baseline: every row was quarantined, nothing is left to publish; "
+        "see the reasons in data/processed/2024-baseline/quarantine.csv"
+    )
+    assert not (tmp_path / "r.csv").exists()
+
+
+# --------------------------------------------------------------------------
+# crash consistency
+# --------------------------------------------------------------------------
+
+
+def test_a_killed_writer_leaves_nothing_behind(tmp_path):
+    import pandas as pd
+
+    from perception.files import write_csv
+
+    target = tmp_path / "indicators.csv"
+    stale = tmp_path / ".indicators.csv.k2j4x_9a"  # what mkstemp left when the writer was killed
+    stale.write_text("half", encoding="utf-8")
+    other = tmp_path / ".indicators.csv.bak"  # not a temporary of ours
+    other.write_text("keep", encoding="utf-8")
+    write_csv(pd.DataFrame({"a": [1]}), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".indicators.csv.bak", "indicators.csv"]
+
+
+def test_stale_lock_is_recognised(tmp_path):
+    from perception.workflow_lock import stale_lock
+
+    assert not stale_lock(tmp_path)
+    locks = tmp_path / ".snakemake/locks"
+    locks.mkdir(parents=True)
+    (locks / "0.input.lock").write_text("x", encoding="utf-8")
+    assert stale_lock(tmp_path)  # nothing runs Snakemake in tmp_path
+
+
+def test_interrupted_stage_is_one_line(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from perception.stages import run_rule
+
+    def stage(project, smk):
+        raise KeyboardInterrupt
+
+    config = Project.from_file("config/config.yaml", root=REPO).config
+    smk = SimpleNamespace(log=[str(tmp_path / "x.log")], config=config)
+    with pytest.raises(SystemExit) as caught:
+        run_rule(smk, stage)
+    assert caught.value.code == 130
+    assert capsys.readouterr().err == "perception: interrupted\n"
+
+
+def test_interrupted_check_is_one_line(monkeypatch, capsys):
+    import perception.ingest.readers as readers
+    from perception.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(readers, "read_file", interrupted)
+    assert main(["check", "x.csv"]) == 130
+    assert capsys.readouterr().err == "perception: interrupted\n"
+
+
+def test_files_with_partner_ids_are_documented_and_never_released(project):
+    from perception.release.contents import release_files
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Files that hold partner respondent ids")[1].split("\n### ")[0]
+    for name in ("quarantine.csv", "flags.csv", "cleaning_log.csv", "interim/", "never released"):
+        assert name in section
+    released = release_files(project)
+    assert not [n for n in released if any(w in n for w in ("quarantine", "flags", "cleaning_log", "interim"))]

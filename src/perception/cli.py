@@ -132,7 +132,8 @@ def _check(args: argparse.Namespace) -> int:
     table = read_source(args.file, mapping)
     print(_summary(args.file, table, lang))
     prepared = prepare_source(select_mapped_columns(table, mapping), mapping, project.codebook, geography)
-    result = validate(prepared.frame, project.codebook, geography)
+    weight = project.waves[mapping.wave].design.weight if mapping.wave in project.waves else None
+    result = validate(prepared.frame, project.codebook, geography, weight)
     raw_columns = {name: spec.column for name, spec in mapping.variables.items() if spec.column is not None}
     review = [(f.source_row, f.problem) for f in prepared.findings if f.action == "flag"]
     if review:
@@ -157,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PerceptionError as exc:
         print(f"perception: {exc}", file=sys.stderr)
         return EXIT_DATA if isinstance(exc, DataError) else EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("perception: interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:  # last resort: a user must never see a traceback
         print(f"perception: unexpected error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
         return EXIT_UNUSABLE

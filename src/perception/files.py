@@ -10,9 +10,11 @@ read here too, once per process, with libyaml's C loader when available.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +106,19 @@ FLOAT_FORMAT = "%.10g"
 PUBLISHED_MODE = 0o644
 
 
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temporaries of ``path`` left by a killed writer (``kill -9`` skips every clean-up).
+
+    Only names :func:`tempfile.mkstemp` made for this very target
+    (``.<name>.`` and 8 random characters) are touched; one job writes a
+    target at a time, so none of them is in use.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}")
+    for sibling in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if pattern.fullmatch(sibling.name) and sibling.is_file():
+            sibling.unlink(missing_ok=True)
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` then move ``tmp`` to ``path``: all or nothing.
 
@@ -112,6 +127,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from perception.catalog.tables import write_table
 from perception.config.project import Project
-from perception.errors import PerceptionError
+from perception.errors import DataError, PerceptionError
 
 log = logging.getLogger("perception")
 WITHHELD = "(not published)"
@@ -41,6 +41,10 @@ def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
         log.error("%s", exc)
         print(f"perception: {exc}", file=sys.stderr)
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C: outputs are written atomically, so nothing is half-written
+        log.error("interrupted")
+        print("perception: interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 def _responses_by_wave(paths: Iterable[str | Path]) -> dict[str, Path]:
@@ -141,7 +145,7 @@ def validate(
 
     frames = [pd.read_parquet(p) for p in harmonised]
     frame = pd.concat(frames, ignore_index=True)
-    result = validate_rows(frame, project.codebook, project.wave_geography(wave))
+    result = validate_rows(frame, project.codebook, project.wave_geography(wave), project.waves[wave].design.weight)
     quality = []
     for part in frames:
         source_id = part["source_id"].iloc[0] if len(part) else ""
@@ -203,6 +207,12 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
     from perception.estimate.weighting import sample_summary
 
     frame = pd.read_parquet(valid)
+    if frame.empty:
+        raise DataError(
+            f"wave {wave}: every row was quarantined, nothing is left to publish; "
+            f"see the reasons in data/processed/{wave}/quarantine.csv",
+            file=valid,
+        )
     prepared, design = prepare(project, wave, frame)
     frame["weight_final"] = final_weights(prepared, design).to_numpy()
     published = project.codebook.published()

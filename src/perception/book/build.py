@@ -34,6 +34,10 @@ def build_book(sources_dir: Path, html_dir: Path) -> None:
     if not editions:
         raise BookBuildError(f"{sources_dir}: no edition (<lang>/_config.yml) to build")
     html_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Scratch folders of a build that was killed (kill -9 skips the clean-up
+    # below); Snakemake runs one book job at a time, so none is in use.
+    for stale in html_dir.parent.glob(f".{html_dir.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{html_dir.name}-", dir=html_dir.parent))
     try:
         command = jupyter_book()

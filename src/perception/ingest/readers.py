@@ -38,6 +38,21 @@ def _format_name(path: Path) -> str:
     return READERS[suffix]
 
 
+WEB_PAGE_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")
+
+
+def _is_web_page(path: Path) -> bool:
+    """The file starts like an HTML page (a login or error page saved under the export's name)."""
+    with path.open("rb") as handle:
+        start = handle.read(1024)
+    for bom in (b"\xef\xbb\xbf",):
+        start = start.removeprefix(bom)
+    text = start.lstrip().lower()
+    if text.startswith(b"<?xml"):
+        return b"<html" in text
+    return text.startswith(WEB_PAGE_STARTS)
+
+
 def read_file(path: str | Path, options: dict[str, Any] | None = None) -> RawTable:
     """Read one export; any failure becomes one line naming the file."""
     path = Path(path)
@@ -48,6 +63,11 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None) -> RawTab
     if path.stat().st_size == 0:
         raise UnreadableFileError(f"{path}: file is empty")
     suffix = path.suffix.lower()
+    if _is_web_page(path):
+        raise UnreadableFileError(
+            f"{path}: this is a web page (HTML), not a {kind} export; the download probably failed "
+            "or needed a login: download the file again"
+        )
     try:
         if suffix in NATIVE:
             table = read_native(path, kind, options)

@@ -31,6 +31,34 @@ def _looks_binary(sample: bytes) -> bool:
     return bool(sample) and controls / len(sample) > 0.05
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf16_encoding(raw: bytes) -> str | None:
+    """``utf-16`` (with a byte-order mark), ``utf-16-le``/``-be`` (without), or None.
+
+    Excel's "Unicode text" export is UTF-16 with a mark; without one, text
+    mostly in Latin letters has a NUL byte in every other position.
+    """
+    if raw.startswith(UTF16_BOMS):
+        return "utf-16"
+    sample = raw[: SNIFF_BYTES - SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.3 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def repeated_columns(columns: list[str]) -> list[str]:
+    """Column names that appear more than once, in first-appearance order."""
+    names = [str(c).strip() for c in columns]
+    return list(dict.fromkeys(n for n in names if names.count(n) > 1))
+
+
 def sniff_encoding(raw: bytes) -> str:
     """UTF-8 (with or without BOM) when the bytes decode as such, else windows-1252.
 
@@ -80,6 +108,16 @@ def _check_field_counts(path: Path, text: str, sep: str) -> None:
             continue
         if width is None:
             width = len(record)
+            repeated = repeated_columns(record)
+            if repeated:
+                names = [c.strip() for c in record]
+                where = ", ".join(
+                    f"column {name} appears more than once (columns "
+                    + " and ".join(str(i + 1) for i, n in enumerate(names) if n == name)
+                    + ")"
+                    for name in repeated
+                )
+                raise UnreadableFileError(f"{path}: line {records.line_num}: {where}")
         elif len(record) != width:
             line = records.line_num
             last = next(records, None) is None
@@ -94,9 +132,10 @@ DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 def read_csv(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     raw = path.read_bytes()
-    if _looks_binary(raw[:SNIFF_BYTES]):
+    encoding = options.get("encoding") or utf16_encoding(raw)
+    if encoding is None and _looks_binary(raw[:SNIFF_BYTES]):
         raise UnreadableFileError(f"{path}: does not look like a text (CSV) file; is it really CSV?")
-    encoding = options.get("encoding") or sniff_encoding(raw)
+    encoding = encoding or sniff_encoding(raw)
     try:
         text = raw.decode(encoding)
     except LookupError:
@@ -143,7 +182,13 @@ def _choose_sheet(path: Path, options: dict[str, Any]) -> str | int:
 def read_excel(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     sheet = _choose_sheet(path, options)
     try:
-        return pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False, na_values=[""])
+        header = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, dtype=str)
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False, na_values=[""])
     except (ValueError, IndexError) as exc:
         sheets = ", ".join(map(str, pd.ExcelFile(path).sheet_names))
         raise UnreadableFileError(f"{path}: no sheet {sheet!r} ({exc}); sheets are: {sheets}") from None
+    repeated = repeated_columns([c for c in header.iloc[0].tolist() if isinstance(c, str)]) if len(header) else []
+    if repeated:
+        name = sheet if isinstance(sheet, str) else pd.ExcelFile(path).sheet_names[sheet]
+        raise UnreadableFileError(f"{path}: sheet {name}, row 1: column(s) {', '.join(repeated)} appear more than once")
+    return frame

@@ -16,6 +16,7 @@ import plotnine as p9
 
 from perception.config.project import Project
 from perception.config.registry import Indicator
+from perception.files import write_atomic
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_decimal, format_percent
 
@@ -95,6 +96,17 @@ def theme_perception(width: float = WIDTH_IN, height: float = HEIGHT_IN, **extra
 
 
 def save_png(plot: p9.ggplot, path: Path, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
-    """Write ``plot`` so that the same data always gives the same bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    plot.save(path, width=width, height=height, dpi=DPI, units="in", verbose=False, metadata={"Software": None})
+    """Write ``plot`` so that the same data always gives the same bytes, atomically."""
+    write_atomic(
+        path,
+        lambda tmp: plot.save(
+            tmp,
+            format="png",
+            width=width,
+            height=height,
+            dpi=DPI,
+            units="in",
+            verbose=False,
+            metadata={"Software": None},
+        ),
+    )

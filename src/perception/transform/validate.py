@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -107,12 +108,49 @@ class ValidationResult:
     problems: pd.DataFrame
 
 
-def validate(frame: pd.DataFrame, codebook: Codebook, geography: Geography) -> ValidationResult:
-    """Split harmonised rows into released and quarantined, with reasons."""
+# A weight this many times above (or below) the wave's median weight is a data
+# error, not a design: one respondent would speak for a thousand others.
+MAX_WEIGHT_RATIO = 1000
+
+
+def _hostile_numbers(frame: pd.DataFrame, codebook: Codebook, weight: str | None) -> dict[int, list[Problem]]:
+    """Infinite numbers in any numeric variable, and absurd weights (see :data:`MAX_WEIGHT_RATIO`)."""
+    found: dict[int, list[Problem]] = {}
+    for var in codebook:
+        if var.type not in ("float", "integer") or var.name not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[var.name], errors="coerce").astype("float64")
+        for index in frame.index[np.isinf(values.to_numpy())]:
+            found.setdefault(index, []).append(Problem("not_finite", var.name, var.name, code_key(values[index])))
+    if weight and weight in frame.columns:
+        values = pd.to_numeric(frame[weight], errors="coerce").astype("float64")
+        usable = values[np.isfinite(values) & (values > 0)]
+        if len(usable):
+            median = float(usable.median())
+            ratio = usable / median
+            extreme = ratio[(ratio > MAX_WEIGHT_RATIO) | (ratio < 1 / MAX_WEIGHT_RATIO)]
+            for index, times in extreme.items():
+                params = {"ratio": f"{times:.3g}", "limit": MAX_WEIGHT_RATIO}
+                problem = Problem("extreme_weight", weight, weight, code_key(values[index]), "", params)
+                found.setdefault(index, []).append(problem)
+    return found
+
+
+def validate(
+    frame: pd.DataFrame, codebook: Codebook, geography: Geography, weight: str | None = None
+) -> ValidationResult:
+    """Split harmonised rows into released and quarantined, with reasons.
+
+    ``weight`` names the wave's design weight column: weights hundreds of times
+    the median (:data:`MAX_WEIGHT_RATIO`) are quarantined; zero, negative,
+    missing and infinite weights are too (codebook ``min_exclusive``, required).
+    """
     frame = frame.reset_index(drop=True)
     found: dict[int, list[Problem]] = {
         i: loads(text) for i, text in zip(frame.index, frame[ISSUE_DETAILS], strict=True)
     }
+    for index, problems in _hostile_numbers(frame, codebook, weight).items():
+        found[index] += [p for p in problems if p.variable not in {q.variable for q in found[index]}]
     already_reported = {i: {p.variable for p in problems} for i, problems in found.items()}
     schema = build_schema(codebook, geography)
     categories = _schema_problems(codebook, geography)
