@@ -89,7 +89,14 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
                 for code in project.geography.codes
             ]
         ).to_csv(processed / wave / "sample_summary.csv", index=False)
-        (processed / wave / "responses.csv").write_text("wave,region_code\n", encoding="utf-8")
+        # what the book must never offer: the internal responses (exact age, design codes)
+        (processed / wave / "responses.csv").write_text("wave,region_code,age\n", encoding="utf-8")
+    release = processed / "release"
+    release.mkdir()
+    for name in ["indicators.csv", "comparisons.csv", "data_dictionary.csv", "README.md"]:
+        (release / name).write_text("released\n", encoding="utf-8")
+    for wave in project.wave_ids:
+        (release / f"responses_{wave}.csv").write_text("wave,region_code,age_group\n", encoding="utf-8")
     (processed / "factsheets").mkdir()
     for code in project.geography.codes:
         (processed / "factsheets" / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -287,9 +294,13 @@ def test_dictionary_and_downloads_come_from_the_metadata(project, book):
     assert "`ML-BKO` = Bamako" in dictionary
     downloads = (out / "en" / "downloads.md").read_text(encoding="utf-8")
     for wave in project.wave_ids:
-        assert f"<downloads/{wave}/responses.csv>" in downloads
-        assert (out / "en" / "downloads" / wave / "responses.csv").is_file()
-    assert "<downloads/indicators.csv>" in downloads and "<downloads/comparisons.csv>" in downloads
+        assert f"<downloads/responses_{wave}.csv>" in downloads
+        assert "age_group" in (out / "en" / "downloads" / f"responses_{wave}.csv").read_text(encoding="utf-8")
+    for name in ("indicators.csv", "comparisons.csv", "data_dictionary.csv", "README.md"):
+        assert f"<downloads/{name}>" in downloads
+        assert (out / "fr" / "downloads" / name).read_text(encoding="utf-8") == "released\n"  # the release's copy
+    copied = [p.read_text(encoding="utf-8") for p in out.rglob("*.csv")]
+    assert not any(text.startswith("wave,region_code,age\n") for text in copied)  # never the internal responses
 
 
 def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book, tmp_path):

@@ -67,7 +67,8 @@ rule book:
         quality=expand(f"{PROCESSED}/{{wave}}/quality_summary.csv", wave=WAVES),
         quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),
         sample=expand(f"{PROCESSED}/{{wave}}/sample_summary.csv", wave=WAVES),
-        responses=expand(f"{PROCESSED}/{{wave}}/responses.csv", wave=WAVES),
+        # the downloads page offers the release bundle, never the internal responses
+        release=expand(f"{RELEASE}/{{name}}", name=release_files(PROJECT)),
         figures=expand(
             f"{FIGURES}/{{lang}}/{{wave}}/{{indicator}}.png", lang=LANGUAGES, wave=WAVES, indicator=INDICATOR_IDS
         ),

@@ -16,6 +16,7 @@ from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
+from perception.release.contents import RELEASE_SUBDIR, microdata_files
 from perception.transform.problems import categories, title
 
 
@@ -124,14 +125,19 @@ def dictionary_context(project: Project, lang: str) -> dict:
 
 
 def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, str, str]]:
-    """(source, path in the edition, kind) of every file the downloads page offers."""
-    files = [
-        (processed_dir / "indicators.csv", "indicators.csv", "indicators"),
-        (processed_dir / "comparisons.csv", "comparisons.csv", "comparisons"),
-    ]
+    """(source, path in the edition, kind) of every file the downloads page offers.
+
+    Every data file comes from the disclosure-controlled release bundle
+    (``<processed>/release/``, see :mod:`perception.release`): readers of the
+    book, which is copied offline, get what partners get and nothing more;
+    never the internal ``<wave>/responses.csv`` (exact age, design codes).
+    """
+    release = processed_dir / RELEASE_SUBDIR
+    files = [(release / f"{name}.csv", f"{name}.csv", name) for name in ("indicators", "comparisons")]
     files += [
-        (processed_dir / wave / "responses.csv", f"{wave}/responses.csv", "responses") for wave in project.wave_ids
+        (release / microdata_files(wave)["csv"], microdata_files(wave)["csv"], "responses") for wave in project.wave_ids
     ]
+    files += [(release / name, name, name.split(".")[0]) for name in ("data_dictionary.csv", "README.md")]
     files += [
         (factsheet_path(processed_dir / "factsheets", r.code), f"factsheets/{r.code}.pdf", "factsheet")
         for r in project.geography.regions
@@ -142,9 +148,10 @@ def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, st
 def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
     strings = load_strings(lang)
     items = []
+    waves = {microdata_files(wave)["csv"]: wave for wave in project.wave_ids}
     for _, relative, kind in released_files(project, processed_dir):
-        wave = relative.split("/")[0]
         if kind == "responses":
+            wave = waves[relative]
             text = strings["download_responses"].format(wave=md(project.waves[wave].label[lang]))
         elif kind == "factsheet":
             code = Path(relative).stem

@@ -9,6 +9,10 @@ from perception.config.project import Project
 TEMPLATES = Path("config/release")
 
 
+# The release bundle, inside the processed-data folder: the only respondent-level data readers get.
+RELEASE_SUBDIR = "release"
+
+
 README_TEMPLATE = TEMPLATES / "README.md.j2"
 
 
