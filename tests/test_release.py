@@ -9,6 +9,7 @@ recomputed, and a second build must give byte-identical files.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -24,6 +25,7 @@ from frictionless import validate
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_cells
 from perception.disclosure.risk import key_counts, not_l_diverse
+from perception.files import FORMULA_START
 from perception.ingest.readers import read_file
 from perception.release.bundle import build_release
 from perception.release.contents import microdata_files, release_files
@@ -131,6 +133,15 @@ def test_no_identifier_leaves(release_run, run_project):
             assert not {d[-8:] for d in digits if len(d) >= 8} & personal["digits"], f"{path.name}: a phone number"
         assert not set(re.findall(r"-?\d+\.\d+", text)) & personal["numbers"], f"{path.name}: a coordinate"
         assert not set(re.findall(r"[\w-]+", text)) & personal["tokens"], f"{path.name}: a partner id"
+
+
+def test_no_released_csv_cell_starts_a_formula(release_run):
+    for path in sorted((release_run / RELEASE).glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    formula = cell.startswith(FORMULA_START) and not re.fullmatch(r"-?[\d.]+(e-?\d+)?", cell)
+                    assert not formula, f"{path.name}: {cell!r} would run as a spreadsheet formula"
 
 
 def test_only_allowlisted_columns_are_released(release_run, run_project):

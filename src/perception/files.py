@@ -139,7 +139,40 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+# A spreadsheet cell starting with one of these is read as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    """``'=HYPERLINK(…)`` for ``=HYPERLINK(…)``: text that would start a formula gets a leading quote.
+
+    As OWASP's CSV injection guidance recommends, a cell starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a
+    single quote, which spreadsheets show as text. Numbers, including
+    negative ones (``-3``, ``-0.25``, ``-1e-05``), are left as they are.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_START) or _NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot start a spreadsheet formula."""
+    out = frame.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])):
+            out[column] = out[column].map(neutralise_formula, na_action="ignore")
+    out.columns = [neutralise_formula(str(name)) for name in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, released: bool = False) -> None:
+    """Write ``frame``; ``released``: for readers, with formulas neutralised (see :func:`neutralise_formula`)."""
+    if released:
+        frame = neutralise_formulas(frame)
     write_atomic(
         path,
         lambda tmp: frame.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"),

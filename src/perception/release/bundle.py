@@ -79,7 +79,7 @@ def build_release(
             ", ".join(f"{row.variable} {row.value:g}" for row in suppressed.itertuples()),
         )
         files = microdata_files(wave)
-        write_csv(released.data, out_dir / files["csv"])
+        write_csv(released.data, out_dir / files["csv"], released=True)
         schemas[files["csv"]] = table_schema(released.data, released.columns)
         for lang in ("fr", "en"):
             label = f"{title[lang]} - {project.waves[wave].label[lang]}"
@@ -87,13 +87,13 @@ def build_release(
             write_labelled(released, out_dir / files[f"sav{suffix}"], lang, label)
             write_labelled(released, out_dir / files[f"dta{suffix}"], lang, label)
     for name, frame in suppressed_tables(project, tables).items():
-        write_csv(frame, out_dir / f"{name}.csv")
+        write_csv(frame, out_dir / f"{name}.csv", released=True)
         schemas[f"{name}.csv"] = table_schema(read_table(out_dir / f"{name}.csv"))
     dictionary = data_dictionary(waves)
-    write_csv(dictionary, out_dir / "data_dictionary.csv")
+    write_csv(dictionary, out_dir / "data_dictionary.csv", released=True)
     schemas["data_dictionary.csv"] = table_schema(read_table(out_dir / "data_dictionary.csv"))
     report = pd.concat([w.report for w in waves], ignore_index=True)
-    write_csv(report, out_dir / "disclosure_report.csv")
+    write_csv(report, out_dir / "disclosure_report.csv", released=True)
     schemas["disclosure_report.csv"] = table_schema(read_table(out_dir / "disclosure_report.csv"))
     write_json(datapackage(project, out_dir, schemas, version), out_dir / "datapackage.json")
     qis = dictionary.loc[dictionary["quasi_identifier"], "variable"].tolist()
