@@ -537,3 +537,22 @@ def test_files_with_partner_ids_are_documented_and_never_released(project):
         assert name in section
     released = release_files(project)
     assert not [n for n in released if any(w in n for w in ("quarantine", "flags", "cleaning_log", "interim"))]
+
+
+def test_a_running_snakemake_keeps_its_lock(tmp_path):
+    from perception.workflow_lock import snakemake_running
+
+    fake = tmp_path / "snakemake"
+    fake.write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
+    shell = subprocess.Popen(["sh", "-c", "sleep 30; true # .venv/bin/snakemake --cores 2"], cwd=tmp_path)
+    try:
+        assert not snakemake_running(tmp_path)  # make's shell only mentions snakemake
+        running = subprocess.Popen([sys.executable, str(fake)], cwd=tmp_path)
+        try:
+            assert snakemake_running(tmp_path)
+        finally:
+            running.kill()
+            running.wait()
+    finally:
+        shell.kill()
+        shell.wait()

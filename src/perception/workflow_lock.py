@@ -20,7 +20,9 @@ def snakemake_running(root: Path) -> bool:
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             command = (proc / "cmdline").read_bytes().split(b"\0")
-            if not any(b"snakemake" in part for part in command[:3]):
+            # the program itself (snakemake, python …/snakemake, python -m snakemake), not a
+            # shell whose script merely mentions it (as make's recipe does)
+            if not any(part.rsplit(b"/", 1)[-1] == b"snakemake" for part in command[:3]):
                 continue
             if (proc / "cwd").resolve() == root:
                 return True
