@@ -549,6 +549,11 @@ def test_a_running_snakemake_keeps_its_lock(tmp_path):
         assert not snakemake_running(tmp_path)  # make's shell only mentions snakemake
         running = subprocess.Popen([sys.executable, str(fake)], cwd=tmp_path)
         try:
+            import time
+
+            deadline = time.monotonic() + 10
+            while not snakemake_running(tmp_path) and time.monotonic() < deadline:
+                time.sleep(0.1)
             assert snakemake_running(tmp_path)
         finally:
             running.kill()
