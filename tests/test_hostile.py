@@ -500,7 +500,17 @@ def test_stale_lock_is_recognised(tmp_path):
     assert stale_lock(tmp_path)  # nothing runs Snakemake in tmp_path
 
 
-def test_interrupted_stage_is_one_line(tmp_path, capsys):
+@pytest.fixture
+def sigint():
+    """The code under test ignores a second Ctrl-C; give pytest its handler back."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_interrupted_stage_is_one_line(tmp_path, capsys, sigint):
     from types import SimpleNamespace
 
     from perception.stages import run_rule
@@ -516,7 +526,7 @@ def test_interrupted_stage_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err == "perception: interrupted\n"
 
 
-def test_interrupted_check_is_one_line(monkeypatch, capsys):
+def test_interrupted_check_is_one_line(monkeypatch, capsys, sigint):
     import perception.ingest.readers as readers
     from perception.cli import main
 

@@ -13,6 +13,7 @@ file.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -159,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"perception: {exc}", file=sys.stderr)
         return EXIT_DATA if isinstance(exc, DataError) else EXIT_UNUSABLE
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback on the way out
         print("perception: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # last resort: a user must never see a traceback

@@ -11,6 +11,7 @@ float format, no timestamps).
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,6 +43,8 @@ def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
         print(f"perception: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:  # Ctrl-C: outputs are written atomically, so nothing is half-written
+        # Snakemake passes the signal on again: a second one during shutdown would print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         log.error("interrupted")
         print("perception: interrupted", file=sys.stderr)
         sys.exit(130)
