@@ -68,3 +68,56 @@ def test_indicators_match_r_survey(workflow_run, r_estimates):
         assert float(mine["se"]) == pytest.approx(row.se, rel=1e-6)
         compared += 1
     assert compared >= 30
+
+
+@pytest.fixture(scope="module")
+def r_comparisons(workflow_run, r_estimates, tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("r") / "comparisons.csv"
+    margins = workflow_run / "config/margins"
+    result = subprocess.run(
+        [
+            shutil.which("Rscript"),
+            str(Path(__file__).parent / "r" / "demo_comparisons.R"),
+            str(workflow_run / "data/processed/2024-baseline/responses.csv"),
+            str(margins / "mali_rgph2009_region.csv"),
+            str(margins / "mali_sex_rgph2009_total_rgph5_ratio.csv"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return pd.read_csv(out, keep_default_na=False)
+
+
+def test_domain_comparisons_match_r_svyttest(workflow_run, r_comparisons):
+    """Regional gender gaps use the region's df (svyttest on the subset); regions against the rest, the design's."""
+    ours = pd.read_csv(workflow_run / "data/processed/comparisons.csv", keep_default_na=False)
+    ours = ours[ours["wave"] == "2024-baseline"]
+    indicators = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
+    compared = 0
+    for row in r_comparisons.itertuples():
+        indicator = row.variable.removesuffix("_ind")
+        match = ours[
+            (ours["comparison"] == row.comparison)
+            & (ours["indicator"] == indicator)
+            & (ours["region_code"] == row.region_code)
+        ]
+        assert len(match) == 1, (row.comparison, row.variable, row.region_code)
+        mine = match.iloc[0]
+        if str(mine["is_suppressed"]) == "True":
+            continue
+        assert float(mine["difference"]) == pytest.approx(row.difference, rel=1e-7, abs=1e-9)
+        assert float(mine["df"]) == row.df
+        assert float(mine["p_value"]) == pytest.approx(row.p_value, rel=1e-5, abs=1e-9)
+        if row.comparison == "gender_gap":
+            cell = indicators[
+                (indicators["wave"] == "2024-baseline")
+                & (indicators["indicator"] == indicator)
+                & (indicators["domain"] == "region")
+                & (indicators["region_code"] == row.region_code)
+            ]
+            assert float(cell["df"].iloc[0]) == row.degf  # the region's estimates use degf(subset)
+        compared += 1
+    assert compared >= 20

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from perception.config.margins import load_margins
 from perception.config.registry import load_indicators
 from perception.errors import ConfigError
-from perception.estimate.comparisons import adjust_p_values
-from perception.estimate.reliability import assess
+from perception.estimate.multiplicity import adjust
+from perception.estimate.reliability import assess, korn_graubard
 from perception.estimate.values import cronbach_alpha, indicator_values
 from perception.estimate.weighting import diagnostics
 
@@ -79,20 +80,51 @@ def test_registry_rejects_unknown_codes(tmp_path, project):
 
 
 def cells(**columns):
-    base = {"estimate": 0.5, "se": 0.02, "df": 40, "n": 400, "kg_low": 0.46, "kg_high": 0.54}
+    base = {"estimate": 0.5, "se": 0.02, "df": 40, "n": 400}
     base.update(columns)
     return pd.DataFrame({k: [v] if np.isscalar(v) else v for k, v in base.items()})
 
 
-def test_nchs_rules_for_proportions():
+def test_korn_graubard_truncates_the_effective_sample_size_before_the_df_adjustment():
+    # p = 0.2, SE = 0.05 gives p(1-p)/SE² = 64 > n = 50: NCHS truncates at 50 first, then
+    # multiplies by (t(.975, 49) / t(.975, 4))²; the reference values are R's qt/qbeta:
+    #   neff <- min(50, .16/.05^2); nd <- neff * (qt(.975, 49)/qt(.975, 4))^2
+    #   qbeta(.025, .2*nd, .8*nd + 1); qbeta(.975, .2*nd + 1, .8*nd)
+    kg = korn_graubard(cells(estimate=0.2, se=0.05, n=50, df=4)).iloc[0]
+    assert kg["n_effective"] == pytest.approx(50)
+    assert kg["n_effective_df"] == pytest.approx(26.1939119310678592, rel=1e-12)
+    assert kg["kg_low"] == pytest.approx(0.0705875183087961, rel=1e-10)
+    assert kg["kg_high"] == pytest.approx(0.4013404166509178, rel=1e-10)
+    # capping after the adjustment (min(50, 64 · 0.524) = 33.5) would give a narrower interval
+    # and let this 4-df cell through; truncating first makes it 33 points wide: suppressed
+    out = assess(cells(estimate=0.2, se=0.05, n=50, df=4), True, 30).iloc[0]
+    assert out["is_suppressed"] and out["reliability_note"] == "confidence interval 30 points wide or more"
+    wide = korn_graubard(cells()).iloc[0]
+    assert (wide["kg_low"], wide["kg_high"]) == pytest.approx((0.448476093871028, 0.551523906128972), rel=1e-10)
+
+
+def test_nchs_rules_apply_in_order_with_the_deciding_reason_stored():
     ok = assess(cells(), True, 30).iloc[0]
-    assert ok["is_reliable"] and not ok["is_suppressed"]
-    few = assess(cells(se=0.2, kg_low=0.1, kg_high=0.9), True, 30).iloc[0]
-    assert few["suppression_reason"] == "unreliable" and "effective sample size" in few["reliability_note"]
-    relative = assess(cells(estimate=0.05, se=0.004, kg_low=0.01, kg_high=0.09), True, 30).iloc[0]
-    assert "relative CI width" in relative["reliability_note"]
+    assert ok["is_reliable"] and not ok["is_suppressed"] and ok["reliability_note"] == ""
+    few = assess(cells(se=0.2), True, 30).iloc[0]
+    assert few["suppression_reason"] == "unreliable"
+    assert few["reliability_note"] == "effective sample size below 30"
+    # a narrow interval (5 points or less) is presented whatever its relative width
+    narrow = assess(cells(estimate=0.02, se=0.008, n=2000, df=200), True, 30).iloc[0]
+    width = narrow["kg_high"] - narrow["kg_low"]
+    assert width <= 0.05 and width / 0.02 > 1.3
+    assert not narrow["is_suppressed"] and narrow["is_reliable"]
+    relative = assess(cells(estimate=0.05, se=0.02, n=400, df=40), True, 30).iloc[0]
+    assert relative["reliability_note"] == "relative CI width above 130 %" and relative["is_suppressed"]
+    complement = assess(cells(estimate=0.93, se=0.03, n=300, df=40), True, 30).iloc[0]
+    assert not complement["is_suppressed"] and not complement["is_reliable"]
+    assert "complement" in complement["reliability_note"]
     review = assess(cells(df=5), True, 30).iloc[0]
     assert not review["is_reliable"] and not review["is_suppressed"]
+    assert review["reliability_note"] == "fewer than 8 degrees of freedom: statistical review"
+    zero = assess(cells(estimate=0.0, se=0.0, n=400, df=40), True, 30).iloc[0]
+    assert zero["kg_low"] == 0 and 0 < zero["kg_high"] < 0.02
+    assert not zero["is_suppressed"] and "0 or 100 %" in zero["reliability_note"]
     small = assess(cells(n=12), True, 30).iloc[0]
     assert small["suppression_reason"] == "small_cell"
 
@@ -134,21 +166,51 @@ def test_weighting_diagnostics():
     assert result["weight_ratio"] == 4.0
 
 
-def test_holm_adjustment_within_each_family():
-    comparisons = pd.DataFrame(
+def family_frame(p_values, comparison=None, df=40.0):
+    m = len(p_values)
+    se = np.full(m, 0.02)
+    difference = stats.t.isf(np.asarray(p_values) / 2, df) * se
+    return pd.DataFrame(
         {
-            "comparison": ["gender_gap"] * 3 + ["change"],
-            "wave": ["w"] * 4,
-            "indicator": ["a", "a", "a", "a"],
-            "p_value": [0.01, 0.02, 0.04, 0.04],
-            "is_suppressed": [False, False, False, False],
+            "comparison": comparison or ["gender_gap"] * m,
+            "wave": ["w"] * m,
+            "indicator": ["a"] * m,
+            "domain": ["region"] * m,
+            "difference": difference,
+            "se": se,
+            "df": [df] * m,
+            "p_value": p_values,
+            "is_suppressed": [False] * m,
         }
     )
-    out = adjust_p_values(comparisons, "holm", 0.05)
+
+
+def test_adjustment_within_each_family():
+    comparisons = family_frame([0.01, 0.02, 0.04, 0.04], comparison=["gender_gap"] * 3 + ["change"])
+    family = ["comparison", "wave", "indicator"]
+    out = adjust(comparisons, "holm", 0.05, family)
     assert out["p_adjusted"].tolist() == pytest.approx([0.03, 0.04, 0.04, 0.04])
     assert out["is_significant"].tolist() == [True, True, True, True]
-    bonferroni = adjust_p_values(comparisons, "bonferroni", 0.05)
+    assert out["family_size"].tolist() == [3, 3, 3, 1]
+    bonferroni = adjust(comparisons, "bonferroni", 0.05, family)
     assert bonferroni["is_significant"].tolist() == [True, False, False, True]
+    # the Bonferroni interval is the t interval at 1 - 0.05/3 (R: confint(level = 1 - 0.05/3))
+    half = stats.t.ppf(1 - 0.05 / 6, 40) * 0.02
+    assert bonferroni["ci_low_adjusted"].iloc[0] == pytest.approx(comparisons["difference"].iloc[0] - half)
+    assert bonferroni["ci_level_adjusted"].iloc[0] == pytest.approx(1 - 0.05 / 3)
+
+
+@pytest.mark.parametrize("method", ["bonferroni", "holm", "fdr_bh"])
+def test_adjusted_intervals_exclude_zero_exactly_when_the_verdict_is_clear(method):
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        m = int(rng.integers(1, 12))
+        p_values = np.sort(rng.uniform(0, 0.2, m) ** 2)
+        out = adjust(family_frame(list(p_values), df=float(rng.integers(3, 200))), method, 0.05, ["comparison"])
+        excludes = (out["ci_low_adjusted"] > 0) | (out["ci_high_adjusted"] < 0)
+        assert excludes.tolist() == out["is_significant"].tolist()
+    with pytest.raises(ValueError, match="family keys"):
+        adjust(family_frame([0.01]), "holm", 0.05, ["region"])
 
 
 def test_cross_classified_targets_post_stratify_region_sex_age_cells():

@@ -75,8 +75,22 @@ def methodology_context(data: BookData, lang: str) -> dict:
         "alpha": alpha_table(data, lang),
         "disclosure": disclosure_table(data, lang),
         "suppression": strings["methodology_suppression"].format(min_n=project.min_cell_n),
+        "comparisons": comparisons_text(project, lang),
         "definitions": definitions(project, lang),
     }
+
+
+def comparisons_text(project: Project, lang: str) -> str:
+    """How comparisons are adjusted, in the words of the configured method and families."""
+    strings = load_strings(lang)
+    settings = project.config["comparisons"]
+    method = strings["comparison_methods"][settings["adjustment"]]
+    keys = [strings["comparison_family_keys"][key] for key in settings["family"]]
+    family = keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])}{strings['and_word']}{keys[-1]}"
+    alpha = f"{format_decimal(100 * settings['alpha'], lang, 0)} %" if lang == "fr" else f"{settings['alpha']:.0%}"
+    return strings["methodology_comparisons_text"].format(
+        method=method["name"], family=family, alpha=alpha, interval=method["interval"]
+    )
 
 
 def weighting_table(data: BookData, lang: str) -> Table | None:

@@ -29,7 +29,18 @@ INDICATOR_VALUES = ["estimate", "se", "ci_low", "ci_high"]
 INDICATOR_COLUMNS = [*INDICATOR_KEY, *INDICATOR_VALUES, "n", "is_reliable", "reliability_note", "is_suppressed"]
 
 COMPARISON_KEY = list(table("comparisons").key)
-COMPARISON_VALUES = ["estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_adjusted"]
+COMPARISON_VALUES = [
+    "estimate",
+    "reference_estimate",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_adjusted",
+    "ci_level_adjusted",
+    "ci_low_adjusted",
+    "ci_high_adjusted",
+]
 COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed"]
 assert set(INDICATOR_COLUMNS) <= set(table("indicators").columns)
 assert set(COMPARISON_COLUMNS) <= set(table("comparisons").columns)
@@ -126,7 +137,13 @@ class Estimates:
 
 @dataclass(frozen=True)
 class Difference:
-    """One row of ``comparisons.csv``: ``estimate`` minus ``reference_estimate``."""
+    """One row of ``comparisons.csv``: ``estimate`` minus ``reference_estimate``.
+
+    ``ci_low`` and ``ci_high`` are the interval the verdict was decided on
+    (adjusted for multiple comparisons within the family, at level
+    ``ci_level``), so that no page prints an interval that contradicts its
+    verdict.
+    """
 
     estimate: float | None
     reference_estimate: float | None
@@ -135,6 +152,7 @@ class Difference:
     ci_high: float | None
     significant: bool
     suppressed: bool
+    ci_level: float | None = None
 
     @property
     def published(self) -> bool:
@@ -173,15 +191,20 @@ class Comparisons:
                 estimate=_value(row.estimate),
                 reference_estimate=_value(row.reference_estimate),
                 difference=difference,
-                ci_low=_value(row.ci_low),
-                ci_high=_value(row.ci_high),
+                ci_low=_value(row.ci_low_adjusted),
+                ci_high=_value(row.ci_high_adjusted),
                 significant=bool(row.is_significant),
                 suppressed=bool(row.is_suppressed) or difference is None,
+                ci_level=_value(row.ci_level_adjusted),
             )
 
     def gap(self, wave: str, indicator: str, domain: str, region: str = "") -> Difference:
         """Women − men within ``wave``, nationally (domain national) or in one region."""
         return self._rows.get(("gender_gap", wave, indicator, domain, region, ""), NO_DIFFERENCE)
+
+    def region_vs_rest(self, wave: str, indicator: str, region: str) -> Difference:
+        """A region minus the rest of the country within ``wave``."""
+        return self._rows.get(("region_vs_rest", wave, indicator, "region", region, ""), NO_DIFFERENCE)
 
     def change(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Difference:
         """``wave`` − baseline for one domain cell."""

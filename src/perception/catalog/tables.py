@@ -69,8 +69,20 @@ def _tables(*tables: Table) -> MappingProxyType:
     return MappingProxyType({table.name: table for table in tables})
 
 
-INDICATOR_VALUES = ("estimate", "se", "ci_low", "ci_high", "cv", "deff")
-COMPARISON_VALUES = ("estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_value", "p_adjusted")
+INDICATOR_VALUES = ("estimate", "se", "ci_low", "ci_high", "cv", "deff", "kg_low", "kg_high")
+COMPARISON_VALUES = (
+    "estimate",
+    "reference_estimate",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "ci_level_adjusted",
+    "ci_low_adjusted",
+    "ci_high_adjusted",
+)
 
 TABLES = _tables(
     Table(
@@ -96,6 +108,9 @@ TABLES = _tables(
             "n",
             "n_weighted",
             "n_effective",
+            "n_effective_df",
+            "kg_low",
+            "kg_high",
             "is_reliable",
             "reliability_note",
             "is_suppressed",
@@ -128,7 +143,11 @@ TABLES = _tables(
             "ci_high",
             "df",
             "p_value",
+            "family_size",
             "p_adjusted",
+            "ci_level_adjusted",
+            "ci_low_adjusted",
+            "ci_high_adjusted",
             "is_significant",
             "is_suppressed",
         ),

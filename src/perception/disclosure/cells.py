@@ -133,6 +133,7 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     """Hide every comparison that involves a cell hidden in ``indicators``.
 
     A gender gap involves the women's and the men's cell of its wave; a
+    region against the rest of the country involves the region's cell; a
     change involves the same cell in the wave and in the reference wave.
     Without this, a gap printed beside a shown cell would give away its
     complementary-suppressed sibling.
@@ -143,7 +144,7 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
         cells[column] = cells[column].astype("string").fillna("")
     hidden = {tuple(row[:4]): bool(row[4]) for row in cells.itertuples(index=False)}
     out = comparisons.reset_index(drop=True).copy()
-    unknown = sorted(set(out["comparison"]) - {"gender_gap", "change"})
+    unknown = sorted(set(out["comparison"]) - {"gender_gap", "region_vs_rest", "change"})
     if unknown:
         raise DataError(f"comparisons: unknown comparison type(s) {', '.join(map(str, unknown))}")
 
@@ -153,7 +154,10 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     flags = []
     for row in out.itertuples(index=False):
         region, gender = text(row.region_code), text(row.gender_code)
-        if row.comparison == "gender_gap":
+        if row.comparison == "region_vs_rest":
+            # the rest of the country and the national estimate would give a hidden region away
+            sides = [(row.wave, row.indicator, region, "")]
+        elif row.comparison == "gender_gap":
             sides = [
                 (row.wave, row.indicator, region, text(row.group)),
                 (row.wave, row.indicator, region, text(row.reference_group)),

@@ -1,23 +1,26 @@
 """Comparisons: gender gaps within a wave, changes between waves, and multiplicity.
 
 - gender gaps (women − men, nationally and per region) with design-based SEs
-  from svy contrasts on the shared design;
-- changes since the baseline (independent samples);
-- p-values adjusted for multiple comparisons within each family.
+  from svy contrasts on the shared design, tested with the domain's df;
+- each region against the rest of the country, on the common design;
+- changes since the baseline (independent samples).
+
+Multiplicity (families, adjusted p-values and intervals) is
+:mod:`perception.estimate.multiplicity`'s.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import svy
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
-from perception.estimate.indicators import value_column
+from perception.estimate.indicators import region_column, value_column
+from perception.estimate.multiplicity import t_test
 from perception.estimate.survey import DesignedSample
 
 COMPARISON_COLUMNS = list(table("comparisons").columns)
@@ -28,27 +31,34 @@ def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicator
 
     Both genders are estimated on the same design, so their estimates are
     correlated; the contrast's SE accounts for that (subtracting two
-    published SEs in quadrature would not).
+    published SEs in quadrature would not). The t reference has the degrees
+    of freedom of the domain the gap is drawn in, less one, as R's
+    ``svyttest(y ~ gender, subset(design, region == r))``: a region's gap
+    rests on that region's PSUs, not on the whole design's.
     """
-    sample = designed.sample
+    sample, data = designed.sample, designed.data
     rows = []
     for indicator in project.indicators:
         column = value_column(indicator)
+        answered = data[column].notna().to_numpy()
         national = sample.estimation.mean(column, by="gender_code", drop_nulls=True)
-        rows.append(_gap_row(indicator, "national", None, national, svy.estd("f") - svy.estd("m")))
+        df = designed.degrees_of_freedom(answered) - 1
+        rows.append(_gap_row(indicator, "national", None, national, svy.estd("f") - svy.estd("m"), df))
         regional = sample.estimation.mean(column, by=("region_code", "gender_code"), drop_nulls=True)
         keys = set(regional.keys())
         for region in project.wave_geography(wave).codes:
             if (region, "f") in keys and (region, "m") in keys:
                 contrast = svy.estd((region, "f")) - svy.estd((region, "m"))
-                rows.append(_gap_row(indicator, "region", region, regional, contrast))
+                df = designed.degrees_of_freedom(answered & (data["region_code"] == region).to_numpy()) - 1
+                rows.append(_gap_row(indicator, "region", region, regional, contrast, df))
     gaps = pd.DataFrame(rows)
     gaps.insert(0, "wave", wave)
     return _attach_groups(gaps, indicators, wave)
 
 
-def _gap_row(indicator: Indicator, domain: str, region: str | None, result, contrast) -> dict:
+def _gap_row(indicator: Indicator, domain: str, region: str | None, result, contrast, df: int) -> dict:
     row = result.contrast(contrast).to_polars().row(0, named=True)
+    test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
     return {
         "comparison": "gender_gap",
         "indicator": indicator.id,
@@ -60,11 +70,61 @@ def _gap_row(indicator: Indicator, domain: str, region: str | None, result, cont
         "reference_group": "m",
         "difference": row["est"],
         "se": row["se"],
-        "ci_low": row["lci"],
-        "ci_high": row["uci"],
-        "df": row["df"],
-        "p_value": row["p_value"],
+        "ci_low": test["ci_low"][0],
+        "ci_high": test["ci_high"][0],
+        "df": float(df),
+        "p_value": test["p_value"][0],
     }
+
+
+def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Each region minus the rest of the country, on the wave's common design.
+
+    The two groups partition the sample, so the contrast is
+    ``svyttest(y ~ I(region == r), design)`` in R: its SE is the design-based
+    SE of the difference between the two domain means, its t reference has
+    the whole design's df less one. ``reference_estimate`` is the rest of the
+    country's estimate, which is not published elsewhere.
+    """
+    sample, data = designed.sample, designed.data
+    cells = indicators.assign(_key=_cell_key(indicators)).set_index("_key")
+    rows = []
+    for indicator in project.indicators:
+        column = value_column(indicator)
+        answered = data[column].notna().to_numpy()
+        df = designed.degrees_of_freedom(answered) - 1
+        for region in project.wave_geography(wave).codes:
+            inside = data["region_code"].astype("string") == region
+            if not (answered & inside.to_numpy()).any() or (answered & ~inside.to_numpy()).sum() == 0:
+                continue
+            result = sample.estimation.mean(column, by=region_column(region), drop_nulls=True)
+            row = result.contrast(svy.estd("in") - svy.estd("rest")).to_polars().row(0, named=True)
+            rest = result.to_polars().filter(pl.col(region_column(region)) == "rest")["est"][0]
+            cell = cells.reindex([f"{wave}/{indicator.id}/{region}/"]).iloc[0]
+            test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
+            rows.append(
+                {
+                    "comparison": "region_vs_rest",
+                    "indicator": indicator.id,
+                    "domain": "region",
+                    "region_code": region,
+                    "gender_code": None,
+                    "wave": wave,
+                    "reference_wave": None,
+                    "group": region,
+                    "reference_group": "rest",
+                    "estimate": cell["estimate"],
+                    "reference_estimate": rest,
+                    "difference": row["est"],
+                    "se": row["se"],
+                    "ci_low": test["ci_low"][0],
+                    "ci_high": test["ci_high"][0],
+                    "df": float(df),
+                    "p_value": test["p_value"][0],
+                    "is_suppressed": bool(cell["is_suppressed"]) if pd.notna(cell["is_suppressed"]) else True,
+                }
+            )
+    return pd.DataFrame(rows, columns=[c for c in COMPARISON_COLUMNS if c in rows[0]] if rows else None)
 
 
 def _cell_key(frame: pd.DataFrame) -> pd.Series:
@@ -110,9 +170,7 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
         difference = joined["estimate"] - joined["estimate_ref"]
         se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2)
         df = np.minimum(joined["df"], joined["df_ref"]).astype(float)
-        t_crit = stats.t.ppf(0.975, df)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p_value = 2 * stats.t.sf(np.abs(difference / se), df)
+        test = t_test(difference.to_numpy(), se.to_numpy(), df.to_numpy())
         rows.append(
             pd.DataFrame(
                 {
@@ -129,30 +187,12 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
                     "reference_estimate": joined["estimate_ref"],
                     "difference": difference,
                     "se": se,
-                    "ci_low": difference - t_crit * se,
-                    "ci_high": difference + t_crit * se,
+                    "ci_low": test["ci_low"],
+                    "ci_high": test["ci_high"],
                     "df": df,
-                    "p_value": p_value,
+                    "p_value": test["p_value"],
                     "is_suppressed": joined["is_suppressed"] | joined["is_suppressed_ref"],
                 }
             ).reset_index(drop=True)
         )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPARISON_COLUMNS)
-
-
-def adjust_p_values(comparisons: pd.DataFrame, method: str, alpha: float) -> pd.DataFrame:
-    """Adjust p-values within each family of published comparisons.
-
-    A family is one comparison type, wave and indicator: the national and
-    regional gender gaps of one indicator, or its changes in every domain —
-    what one table or chart of the report shows at once.
-    """
-    out = comparisons.copy()
-    out["p_adjusted"] = np.nan
-    out["is_significant"] = False
-    published = ~out["is_suppressed"] & out["p_value"].notna()
-    for _, family in out[published].groupby(["comparison", "wave", "indicator"], sort=False):
-        reject, adjusted, _, _ = multipletests(family["p_value"].to_numpy(), alpha=alpha, method=method)
-        out.loc[family.index, "p_adjusted"] = adjusted
-        out.loc[family.index, "is_significant"] = reject
-    return out

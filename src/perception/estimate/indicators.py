@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from perception.catalog.tables import table
@@ -91,10 +92,27 @@ def _weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[st
     return frame.groupby(by, sort=False)["w"].sum().rename("n_weighted").reset_index()
 
 
+def region_column(code: str) -> str:
+    """Column marking respondents of region ``code`` (``in``) against the rest of the country (``rest``)."""
+    return f"in_region__{code}"
+
+
+def region_columns(data: pd.DataFrame, codes: list[str]) -> dict[str, np.ndarray]:
+    region = data["region_code"].astype("string")
+    return {region_column(code): np.where(region == code, "in", "rest") for code in codes}
+
+
 def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> DesignedSample:
-    """The wave's responses bound to its raked design, with every indicator's values: built once per wave."""
+    """The wave's responses bound to its raked design, with every indicator's values: built once per wave.
+
+    Also carries one region-against-the-rest column per region, for
+    :func:`perception.estimate.comparisons.regions_vs_rest`.
+    """
     data, design = prepare(project, wave, responses)
-    return designed_sample(data, design, [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators)])
+    regions = region_columns(data, project.wave_geography(wave).codes)
+    data = data.assign(**regions)
+    columns = [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators), *regions]
+    return designed_sample(data, design, columns)
 
 
 def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.DataFrame:
@@ -112,6 +130,11 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
             else:
                 table = sample.means([column], by=by)
             table = assess(table, indicator.is_proportion, project.min_cell_n)
+            if indicator.is_proportion:
+                # the Korn-Graubard interval printed is the NCHS one the reliability rules were applied to
+                exact = (ci_method == "korn-graubard") | table["estimate"].isin([0.0, 1.0])
+                table.loc[exact, "ci_low"] = table.loc[exact, "kg_low"]
+                table.loc[exact, "ci_high"] = table.loc[exact, "kg_high"]
             weighted = _weighted_n(data, weights, column, by)
             table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
             table.insert(0, "wave", wave)
@@ -119,6 +142,9 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
             table.insert(2, "domain", domain_name(by))
             parts.append(table)
     out = pd.concat(parts, ignore_index=True)
+    for name in ("n_effective_df", "kg_low", "kg_high"):
+        if name not in out:
+            out[name] = float("nan")
     for name in DOMAIN_COLUMNS:
         if name not in out:
             out[name] = pd.NA

@@ -7,8 +7,10 @@ Reads the published responses of every wave and writes tidy tables:
   assessment and suppression (small cells, unreliable cells, and the
   complementary cells that would let a hidden one be derived);
 - ``comparisons.csv``: gender gaps (women − men, nationally and per region)
-  with design-based SEs from svy contrasts, and changes since the baseline
-  (independent samples), with p-values adjusted for multiple comparisons;
+  with design-based SEs from svy contrasts, each region against the rest of
+  the country, and changes since the baseline (independent samples), with
+  p-values, verdicts and intervals adjusted for multiple comparisons within
+  the configured families;
 - ``weighting_diagnostics.csv`` and ``index_reliability.csv`` (Cronbach's
   alpha of composite indices).
 
@@ -22,10 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from perception.catalog.tables import COMPARISON_VALUES
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_cells
-from perception.estimate.comparisons import COMPARISON_COLUMNS, adjust_p_values, gender_gaps, wave_changes
+from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
+from perception.estimate.multiplicity import adjust
 from perception.estimate.reliability import blank_suppressed
 from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
@@ -39,13 +43,11 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
     # small cells, and the cells that would give them away, are hidden before any comparison is drawn
     indicators = suppress_cells(estimates, project.min_cell_n)
     gaps = [gender_gaps(project, wave, samples[wave], indicators) for wave in samples]
-    comparisons = pd.concat([*gaps, wave_changes(project, indicators)], ignore_index=True)
+    regions = [regions_vs_rest(project, wave, samples[wave], indicators) for wave in samples]
+    comparisons = pd.concat([*gaps, *regions, wave_changes(project, indicators)], ignore_index=True)
     settings = project.config["comparisons"]
-    comparisons = adjust_p_values(comparisons, settings["adjustment"], settings["alpha"])
-    comparisons = blank_suppressed(
-        comparisons[COMPARISON_COLUMNS],
-        ["estimate", "reference_estimate", "difference", "se", "ci_low", "ci_high", "p_value", "p_adjusted"],
-    )
+    comparisons = adjust(comparisons, settings["adjustment"], settings["alpha"], settings["family"])
+    comparisons = blank_suppressed(comparisons[COMPARISON_COLUMNS], list(COMPARISON_VALUES))
     diagnostics_rows = []
     alphas = []
     for wave, sample in samples.items():

@@ -188,6 +188,20 @@ class DesignedSample:
         weights = self.sample.data[self.sample.design.wgt].to_numpy()
         return pd.Series(weights, index=self.data.index, name="weight_final")
 
+    def degrees_of_freedom(self, rows: pd.Series | np.ndarray) -> int:
+        """Design df of a domain: its PSUs minus its strata, as R's ``degf()`` on ``subset(design, rows)``.
+
+        Only PSUs and strata with at least one row in ``rows`` count; without
+        PSUs each row is one, without strata there is one stratum.
+        """
+        design = self.sample.design
+        part = self.data[np.asarray(rows, dtype=bool)]
+        if part.empty:
+            return 0
+        strata = [design.stratum] if design.stratum else []
+        psus = len(part[[*strata, design.psu]].drop_duplicates()) if design.psu else len(part)
+        return int(psus - (part[design.stratum].nunique() if design.stratum else 1))
+
     def means(self, variables: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
         by = list(by)
         rows = []
