@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
+from perception.disclosure.attacker import anonymity_sets, protect
+from perception.disclosure.variance_units import masked_units, pooled_weights
 from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
 from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
 from perception.errors import DataError
@@ -303,3 +305,60 @@ def test_comparisons_follow_hidden_cells():
     assert out["is_suppressed"].tolist() == [True, True]
     assert out[["estimate", "reference_estimate", "difference"]].isna().all().all()
     assert not out["is_significant"].any()
+
+
+def test_a_blank_does_not_hide_a_person_from_someone_who_knows_her_key():
+    # sdcMicro counts 4 look-alikes for the 65+ man whose age was blanked; his neighbour, who knows he is
+    # 65+, finds only the records whose age is 65+ or blank: 2, both answering "witnessed: yes".
+    true = pd.DataFrame(
+        {
+            "region": ["mopti"] * 6,
+            "gender": ["m", "m", "m", "m", "f", "f"],
+            "age_group": [65, 65, 25, 25, 25, 25],
+            "witnessed": [1, 1, 0, 0, 0, 1],
+        }
+    )
+    released = true.astype({"age_group": float}).copy()
+    released.loc[[0, 1], "age_group"] = np.nan
+    keys = ["region", "gender", "age_group"]
+    assert key_counts(released, keys)[0].tolist() == [4, 4, 4, 4, 2, 2]
+    sets = anonymity_sets(true, released, keys, ["witnessed"])
+    assert sets["k"].tolist() == [2, 2, 4, 4, 2, 2]
+    assert sets["witnessed"].tolist() == [1, 1, 2, 2, 2, 2]  # the two 65+ men: the answer is known
+
+
+def test_protect_reaches_k_and_l_for_the_knowing_attacker():
+    frame = synthetic(n=300)
+    frame["psu"] = np.repeat(np.arange(6), 50)
+    keys = ["region", "gender", "age_group"]
+    first = anonymise(frame, keys, k=5, sensitive=["abuse"], l_min=2)
+    assert (anonymity_sets(frame, first, [*keys, "psu"])["k"] < 5).any()  # sdcMicro-style k=5 is not enough
+    out = protect(frame, first, keys, ["psu"], k=5, sensitive=["abuse"], l_min=2)
+    sets = anonymity_sets(frame, out, [*keys, "psu"], ["abuse"])
+    assert sets["k"].min() >= 5
+    assert not ((sets["abuse"] >= 1) & (sets["abuse"] < 2)).any()
+    assert out["psu"].equals(frame["psu"])  # design keys are never blanked
+    assert (out[keys].isna() | (out[keys] == frame[keys])).all().all()
+    assert out.equals(protect(frame, first, keys, ["psu"], k=5, sensitive=["abuse"], l_min=2))
+    with pytest.raises(DataError, match="fewer than k = 5"):
+        protect(frame.head(53), frame.head(53), keys, ["psu"], k=5)  # a PSU of 3 records cannot hide them
+
+
+def test_masked_units_group_psus_within_strata_and_keep_weight_totals():
+    frame = pd.DataFrame(
+        {
+            "stratum": np.repeat(["a-u", "a-r", "b-r"], [4 * 12, 12 * 12, 9 * 12]),
+            "region": np.repeat(["a", "a", "b"], [4 * 12, 12 * 12, 9 * 12]),
+            "psu": np.repeat([f"p{i:02d}" for i in range(25)], 12),
+            "w": np.repeat(np.arange(1.0, 26.0), 12),
+        }
+    )
+    strata, psus = masked_units(frame, "stratum", "psu", "region", seed=1)
+    assert strata.nunique() == 2  # a-u (4 PSUs) joins a-r
+    for _, unit in frame.groupby(psus):
+        assert unit["region"].nunique() == 1 and unit["psu"].nunique() >= 2
+    assert psus.groupby(strata).nunique().min() >= 2
+    pooled = pooled_weights(frame.assign(unit=psus), "w", ["unit"])
+    assert pooled.groupby(psus).sum().round(9).equals(frame["w"].groupby(psus).sum().round(9))
+    assert pooled.groupby(psus).nunique().max() == 1
+    assert masked_units(frame, "stratum", "psu", "region", seed=1)[1].equals(psus)

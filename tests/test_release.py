@@ -181,6 +181,31 @@ def test_disclosure_report_shows_risk_before_and_after(release_run, run_project)
         assert rows["after", "expected_reidentifications", ""] < rows["before", "expected_reidentifications", ""]
         assert rows["after", "values_suppressed", "age_group"] > 0
         assert rows["after", "records", ""] == rows["before", "records", ""]
+        # against an attacker who knows the person's true key, design units and pooled weights included
+        k = run_project.config["disclosure"]["k"]
+        assert rows["recoded", "attacker_min_k", ""] < k  # banding alone does not protect
+        assert rows["after", "attacker_min_k", ""] >= k and rows["after", "attacker_records_below_k", ""] == 0
+        for item in ("victim_12m", "abuse_witnessed"):
+            assert rows["after", "attacker_records_not_l_diverse", item] == 0
+            assert rows["after", "attacker_min_l", item] >= run_project.config["disclosure"]["l"]
+
+
+def test_design_columns_are_masked_variance_units(release_run, run_project):
+    check = pd.read_csv(release_run / RELEASE / "variance_check.csv", keep_default_na=False, na_values=[""])
+    assert set(check["domain"]) == {"national", "region"} and check["se_ratio"].notna().all()
+    assert check["se_ratio"].between(0.0, 3.0).all()
+    for wave in run_project.wave_ids:
+        internal = pd.read_csv(release_run / f"data/processed/{wave}/responses.csv")
+        released = pd.read_csv(release_run / RELEASE / microdata_files(wave)["csv"])
+        assert released["psu_id"].nunique() < internal["psu_id"].nunique() / 3  # real PSUs grouped
+        assert released.groupby("psu_id")["stratum_id"].nunique().max() == 1  # nested in pseudo-strata
+        assert released.groupby("stratum_id")["psu_id"].nunique().min() >= 2  # variance estimable
+        # weights point to no single PSU: one value per pseudo-PSU and gender, totals kept
+        assert released.groupby(["psu_id", "gender_code"])["weight_final"].nunique().max() == 1
+        assert released["weight_final"].sum() == pytest.approx(internal["weight_final"].sum(), rel=1e-9)
+        # rows are not in the partners' order (PSU by PSU)
+        runs = (released["psu_id"] != released["psu_id"].shift()).sum()
+        assert runs > len(released) / 2
 
 
 def test_labels_in_french_and_english(release_run, run_project):

@@ -282,6 +282,21 @@ FIELDS = _fields(
     ),
     ("measure", "string", "Mesure du risque", "Risk measure"),
     ("value", "number", "Valeur de la mesure", "Value of the measure"),
+    ("estimate_internal", "number", "Estimation du rapport (plan réel)", "Estimate of the report (real design)"),
+    ("estimate_release", "number", "Estimation tirée des fichiers diffusés", "Estimate from the released files"),
+    (
+        "se_internal",
+        "number",
+        "Erreur-type du rapport (plan réel, calage)",
+        "Standard error of the report (real design, raking)",
+    ),
+    (
+        "se_release",
+        "number",
+        "Erreur-type tirée des fichiers diffusés (unités de variance masquées, weight_final)",
+        "Standard error from the released files (masked variance units, weight_final)",
+    ),
+    ("se_ratio", "number", "se_release / se_internal", "se_release / se_internal"),
     # ---- data dictionary
     ("type", "string", "Type de stockage", "Storage type"),
     ("codebook_type", "string", "Type dans le livre de codes", "Codebook type"),

@@ -253,6 +253,26 @@ TABLES = _tables(
         key=("wave", "stage", "measure", "variable"),
     ),
     Table(
+        "variance_check",
+        "release/variance_check.csv",
+        {
+            "fr": "erreurs-types tirées des fichiers diffusés comparées à celles du rapport",
+            "en": "standard errors from the released files against the report's",
+        },
+        (
+            "wave",
+            "indicator",
+            "domain",
+            "region_code",
+            "estimate_internal",
+            "estimate_release",
+            "se_internal",
+            "se_release",
+            "se_ratio",
+        ),
+        key=("wave", "indicator", "domain", "region_code"),
+    ),
+    Table(
         "data_dictionary",
         "release/data_dictionary.csv",
         {"fr": "dictionnaire des variables diffusées", "en": "dictionary of the released variables"},

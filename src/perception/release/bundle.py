@@ -24,6 +24,7 @@ from perception.release.documents import (
     table_schema,
 )
 from perception.release.microdata import read_responses, treat_wave, write_labelled
+from perception.release.variance import variance_check
 
 log = logging.getLogger("perception")
 
@@ -95,6 +96,19 @@ def build_release(
     report = pd.concat([w.report for w in waves], ignore_index=True)
     write_csv(report, out_dir / "disclosure_report.csv", released=True)
     schemas["disclosure_report.csv"] = table_schema(read_table(out_dir / "disclosure_report.csv"))
+    internal = pd.read_csv(tables["indicators"], dtype={"region_code": "string", "gender_code": "string"})
+    check = variance_check(project, {w.wave: w.data for w in waves}, internal)
+    write_csv(check, out_dir / "variance_check.csv", released=True)
+    schemas["variance_check.csv"] = table_schema(read_table(out_dir / "variance_check.csv"))
+    national = check.loc[check["domain"] == "national", "se_ratio"]
+    regional = check.loc[check["domain"] == "region", "se_ratio"]
+    log.info(
+        "standard errors from the release / the report's: national %.3f to %.3f, regional %.3f to %.3f",
+        national.min(),
+        national.max(),
+        regional.min(),
+        regional.max(),
+    )
     write_json(datapackage(project, out_dir, schemas, version), out_dir / "datapackage.json")
     qis = dictionary.loc[dictionary["quasi_identifier"], "variable"].tolist()
     sensitive = dictionary.loc[dictionary["sensitive"], "variable"].tolist()

@@ -22,6 +22,7 @@ LANGUAGE_SUFFIX = {"fr": "", "en": "_en"}
 DOCUMENTATION_FILES = (
     "data_dictionary.csv",
     "disclosure_report.csv",
+    "variance_check.csv",
     "datapackage.json",
     "README.md",
     "provenance.json",

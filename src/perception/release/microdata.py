@@ -6,12 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
+from perception.config.margins import load_margins, margin_columns
 from perception.config.project import Project
 from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
+from perception.disclosure.attacker import anonymity_sets, protect
 from perception.disclosure.risk import expected_reidentifications, key_counts, not_l_diverse
+from perception.disclosure.variance_units import masked_units, pooled_weights
+from perception.estimate.values import indicator_values
 from perception.files import fix_dta_timestamp, fix_sav_timestamp, write_atomic
 from perception.release.columns import ReleasedColumn, ReleaseMetadata, band, band_bounds
 
@@ -23,6 +28,9 @@ STATA_LABEL_BYTES = 80
 
 
 SPSS_FILE_LABEL_BYTES = 64
+
+
+FINAL_WEIGHT = "weight_final"
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ def treat_wave(project: Project, wave: str, responses: pd.DataFrame, meta: Relea
     k, l_min, codebook = int(settings["k"]), int(settings["l"]), project.codebook
     design = project.waves[wave].design
     columns = set(responses.columns)
+    responses = responses.reset_index(drop=True)
     qis = [v.name for v in codebook if v.quasi_identifier and v.name in columns]
     sensitive = [v.name for v in codebook if v.sensitive and v.name in columns]
     data = responses.copy()
@@ -71,30 +80,112 @@ def treat_wave(project: Project, wave: str, responses: pd.DataFrame, meta: Relea
             keys.append(f"{name}_group")
         else:
             keys.append(name)
-    for name in (design.strata, design.psu):
-        if name is not None and name in data:
-            data[name] = pseudonymise(data[name], int(settings["seed"]))
+    fixed = design_keys(project, wave, data)
     order = suppression_order(data, keys, cluster=design.psu if design.psu in data else None)
-    released = anonymise(data, order, k, sensitive, l_min)
+    sdc = anonymise(data, order, k, sensitive, l_min)
+    released = protect(data, sdc, order, fixed, k, sensitive, l_min)
+    full = [*keys, *fixed]
 
     rows = []
-    for stage, frame, stage_keys in (("before", responses, qis), ("recoded", data, keys), ("after", released, keys)):
+    stages = (("before", responses, responses, qis), ("recoded", data, data, full), ("after", data, released, full))
+    for stage, true, frame, stage_keys in stages:
         counts = key_counts(frame, stage_keys)[0]
+        sets = anonymity_sets(true, frame, stage_keys, sensitive)
         rows += [
             (wave, stage, "records", "", len(frame)),
             (wave, stage, "records_below_k", "", int((counts < k).sum())),
+            (wave, stage, "min_k", "", int(counts.min())),
             (wave, stage, "expected_reidentifications", "", round(expected_reidentifications(counts), 6)),
+            (wave, stage, "attacker_min_k", "", int(sets["k"].min())),
+            (wave, stage, "attacker_records_below_k", "", int((sets["k"] < k).sum())),
         ]
-        rows += [
-            (wave, stage, "records_not_l_diverse", item, int(not_l_diverse(frame, stage_keys, item, l_min).sum()))
-            for item in sensitive
-        ]
+        for item in sensitive:
+            distinct = sets[item]
+            rows += [
+                (wave, stage, "records_not_l_diverse", item, int(not_l_diverse(frame, stage_keys, item, l_min).sum())),
+                (
+                    wave,
+                    stage,
+                    "attacker_records_not_l_diverse",
+                    item,
+                    int(((distinct >= 1) & (distinct < l_min)).sum()),
+                ),
+                (
+                    wave,
+                    stage,
+                    "attacker_min_l",
+                    item,
+                    int(distinct[distinct >= 1].min()) if (distinct >= 1).any() else 0,
+                ),
+            ]
     for name in [*keys, *sensitive]:
         suppressed = int((data[name].notna() & released[name].isna()).sum())
         rows.append((wave, "after", "values_suppressed", name, suppressed))
     report = pd.DataFrame(rows, columns=["wave", "stage", "measure", "variable", "value"])
+    released = shuffled(released, wave, int(settings["seed"]))
     described = {name: meta.column(name, wave) for name in released.columns}
     return ReleasedWave(wave, released, described, report)
+
+
+def design_keys(project: Project, wave: str, data: pd.DataFrame) -> list[str]:
+    """Mask the design columns of ``data`` in place; return them: keys of the attacker, never blanked.
+
+    Strata and PSUs become masked variance units (pseudo-strata grouping
+    real strata of a region, pseudo-PSUs grouping real PSUs); the design
+    weight is pooled within pseudo-PSUs and the final weight within
+    pseudo-PSUs and weighting cells (see :mod:`perception.disclosure.variance_units`).
+    The source is a key too: an attacker may know who interviewed the person.
+    """
+    settings, design = project.config["disclosure"], project.waves[wave].design
+    regions = [v.name for v in project.codebook if v.type == "region" and v.name in data]
+    fixed = [c for c in ("source_id",) if c in data]
+    if design.strata in data and design.psu in data:
+        region = regions[0] if regions else None
+        scores = linearised(project, data, region)
+        strata, psus = masked_units(data, design.strata, design.psu, region, int(settings["seed"]), scores=scores)
+        data[design.strata], data[design.psu] = strata, psus
+        fixed += [design.strata, design.psu]
+    elif design.psu in data:
+        data[design.psu] = pseudonymise(data[design.psu], int(settings["seed"]))
+        fixed.append(design.psu)
+    unit = [c for c in (design.strata, design.psu) if c in data]
+    rake = project.waves[wave].weighting.rake_to
+    cells = sorted(margin_columns(load_margins(list(rake)))) if rake else []
+    for weight, within in ((design.weight, unit), (FINAL_WEIGHT, [*unit, *cells])):
+        if weight in data and weight not in fixed:
+            data[weight] = pooled_weights(data, weight, within)
+            fixed.append(weight)
+    return fixed
+
+
+def linearised(project: Project, data: pd.DataFrame, region: str | None) -> pd.DataFrame | None:
+    """Per record, ``w (y - ȳ) / W`` of every indicator nationally and by region: the scores to preserve."""
+    if FINAL_WEIGHT not in data:
+        return None
+    weights = pd.to_numeric(data[FINAL_WEIGHT], errors="coerce").fillna(0.0)
+    scores = {}
+    for indicator in project.indicators:
+        values = pd.to_numeric(indicator_values(data, indicator, project.codebook), errors="coerce")
+        domains = {"national": pd.Series("all", index=data.index)}
+        if region:
+            domains["region"] = data[region].astype("string")
+        for name, domain in domains.items():
+            known = values.notna() & domain.notna()
+            w = weights.where(known, 0.0)
+            total = w.groupby(domain).transform("sum")
+            mean = (w * values.fillna(0)).groupby(domain).transform("sum") / total
+            score = (w * (values - mean) / total).where(known, 0.0)
+            for level in domain.dropna().unique():
+                scores[f"{indicator.id}:{name}:{level}"] = score.where(domain == level, 0.0)
+    return pd.DataFrame(scores, index=data.index).fillna(0.0)
+
+
+def shuffled(data: pd.DataFrame, wave: str, seed: int) -> pd.DataFrame:
+    """Rows in a seeded random order, renumbered: the partners' order (PSU by PSU) would give the PSUs away."""
+    out = data.iloc[np.random.default_rng(seed).permutation(len(data))].reset_index(drop=True)
+    if "response_id" in out:
+        out["response_id"] = [f"{wave}-{i:05d}" for i in range(1, len(out) + 1)]
+    return out
 
 
 def fit_bytes(text: str, limit: int) -> str:
