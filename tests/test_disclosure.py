@@ -8,9 +8,9 @@ import pytest
 
 from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
 from perception.disclosure.attacker import anonymity_sets, protect
-from perception.disclosure.variance_units import masked_units, pooled_weights
 from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
 from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
+from perception.disclosure.variance_units import masked_units, pooled_weights
 from perception.errors import DataError
 from perception.release.columns import band, band_labels
 

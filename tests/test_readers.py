@@ -27,10 +27,9 @@ DOMAINS = {"region_code", "gender_code"}
 
 def read_any(path: Path) -> pd.DataFrame | None:
     """The rows of a tabular file, or None for a file that is not a table."""
-    if path.suffix == ".sav":
-        return pyreadstat.read_sav(path)[0]
-    if path.suffix == ".dta":
-        return pyreadstat.read_dta(path)[0]
+    if path.suffix in (".sav", ".dta"):  # blank text is "" in SPSS and Stata files
+        read = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+        return read(path)[0].replace("", None)
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     if path.suffix in (".csv", ".tsv", ".txt"):

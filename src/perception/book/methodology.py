@@ -148,7 +148,7 @@ def alpha_table(data: BookData, lang: str) -> Table | None:
     )
 
 
-DISCLOSURE_MEASURES = ("records_below_k", "expected_reidentifications")
+DISCLOSURE_MEASURES = ("records_below_k", "expected_reidentifications", "attacker_min_k")
 
 
 def disclosure_table(data: BookData, lang: str) -> Table | None:
@@ -180,9 +180,19 @@ def disclosure_table(data: BookData, lang: str) -> Table | None:
         name="tbl-disclosure",
         header=[
             strings["col_wave"],
-            *(strings[f"col_{c}"] for c in ("below_k_before", "below_k_after", "reid_before", "reid_after")),
+            *(
+                strings[f"col_{c}"]
+                for c in (
+                    "below_k_before",
+                    "below_k_after",
+                    "reid_before",
+                    "reid_after",
+                    "attacker_before",
+                    "attacker_after",
+                )
+            ),
         ],
-        align="lrrrr",
+        align="lrrrrrr",
         rows=rows,
         notes=[strings["disclosure_note"].format(k=settings["k"], l=settings["l"])],
     )

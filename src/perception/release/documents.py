@@ -146,7 +146,8 @@ def provenance(project: Project, raw_files, config_files, processed_files, versi
     """What the release was built from: hashes of every input, software version and settings."""
 
     def hashes(paths) -> dict[str, str]:
-        return {_relative(project, p): sha256(p) for p in sorted(set(map(Path, paths)), key=str)}
+        listed = {_relative(project, p): p for p in map(Path, paths)}  # ordered by the name printed
+        return {name: sha256(listed[name]) for name in sorted(listed)}
 
     qis = [v.name for v in project.codebook if v.quasi_identifier]
     sensitive = [v.name for v in project.codebook if v.sensitive]
