@@ -89,3 +89,24 @@ def test_traditional_leaders_item_is_found_by_its_label(shared, harmonised):
     column = mapping.variables["trust_customary"].column
     assert column in {f"Q52{c}" for c in "ABCDEFGHIJKL"}
     assert "traditional leaders" in labels[column].lower()
+
+
+def test_knowing_attacker_protection_on_real_keys(harmonised, project):
+    """Region, area, gender and age band of 1,200 real respondents: k = 5 and l = 2 hold for an attacker."""
+    from perception.disclosure.anonymise import anonymise, suppression_order
+    from perception.disclosure.attacker import anonymity_sets, protect
+    from perception.release.columns import band
+
+    _, _, result = harmonised
+    data = result.released.reset_index(drop=True)
+    special = [project.codebook.special_code(s) for s in project.codebook["age"].special]
+    data["age_group"] = band(data["age"], project.config["disclosure"]["bands"]["age"], special, "age")
+    keys = ["region_code", "urban_rural_code", "gender_code", "age_group"]
+    sensitive = ["trust_police"]
+    order = suppression_order(data, keys)
+    first = anonymise(data, order, 5, sensitive, 2)
+    out = protect(data, first, order, [], 5, sensitive, 2)
+    sets = anonymity_sets(data, out, keys, sensitive)
+    assert anonymity_sets(data, data, keys)["k"].min() < 5  # the raw keys do single people out
+    assert sets["k"].min() >= 5
+    assert not ((sets["trust_police"] >= 1) & (sets["trust_police"] < 2)).any()
