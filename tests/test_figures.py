@@ -94,6 +94,12 @@ def comparisons_frame(
     def add(kind, wave, reference_wave, indicator, domain, region, gender, group, reference_group, a, b):
         hidden = a["is_suppressed"] or b["is_suppressed"]
         difference = a["estimate"] - b["estimate"]
+        clear = (kind, wave, indicator, domain, region, gender) in significant and not hidden
+        # The interval the verdict used: it excludes 0 exactly when the verdict is "clear".
+        if clear:
+            adjusted = (difference - abs(difference) / 2, difference + abs(difference) / 2)
+        else:
+            adjusted = (min(difference, 0) - 0.05, max(difference, 0) + 0.05)
         rows.append(
             {
                 "comparison": kind,
@@ -113,8 +119,12 @@ def comparisons_frame(
                 "ci_high": None if hidden else round(difference + 0.06, 6),
                 "df": 200,
                 "p_value": None if hidden else 0.5,
+                "family_size": 10,
                 "p_adjusted": None if hidden else 1.0,
-                "is_significant": (kind, wave, indicator, domain, region, gender) in significant and not hidden,
+                "ci_level_adjusted": None if hidden else 0.995,
+                "ci_low_adjusted": None if hidden else round(adjusted[0], 6),
+                "ci_high_adjusted": None if hidden else round(adjusted[1], 6),
+                "is_significant": clear,
                 "is_suppressed": hidden,
             }
         )

@@ -187,6 +187,8 @@ def test_every_number_in_the_key_findings_is_a_cell_of_the_tables(project, book,
         allowed |= {format_value(row.estimate, unit, lang), format_value(row.reference_estimate, unit, lang)}
         allowed.add(format_difference(row.difference, unit, lang))
         allowed.add(format_difference_ci(row.ci_low, row.ci_high, unit, lang))
+        allowed.add(format_difference_ci(row.ci_low_adjusted, row.ci_high_adjusted, unit, lang))
+        allowed.add(format_percent(row.ci_level_adjusted, lang))
     allowed_numbers = {n for text in allowed for n in NUMBER.findall(text)}
 
     numbers = NUMBER.findall(findings)
@@ -202,7 +204,11 @@ def test_every_number_in_the_key_findings_is_a_cell_of_the_tables(project, book,
     label = next(i for i in project.indicators if i.id == "feel_unsafe").label[lang]
     item = next(line for line in findings.splitlines() if label in line and "  - " in line)
     assert format_difference(gap.difference, "proportion", lang) in item
-    assert format_difference_ci(gap.ci_low, gap.ci_high, "proportion", lang) in item
+    # The interval printed beside the verdict is the one the verdict used, with its own level.
+    assert format_difference_ci(gap.ci_low_adjusted, gap.ci_high_adjusted, "proportion", lang) in item
+    assert format_difference_ci(gap.ci_low, gap.ci_high, "proportion", lang) not in item
+    assert format_percent(gap.ci_level_adjusted, lang) in item
+    assert "95% CI" not in item and "IC à 95" not in item
     listed = [i.id for i in project.indicators if f"{i.label[lang]}" in findings]
     trust = [i for i in project.indicators if i.chapter == "trust" and i.is_proportion]
     assert set(listed) - {i.id for i in trust} == {"feel_unsafe", "victim_12m"}  # only significant comparisons

@@ -10,7 +10,12 @@ from perception.book.markdown import plural
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
-from perception.i18n.numbers import format_difference, format_difference_ci, format_interval, format_value
+from perception.i18n.numbers import format_difference, format_difference_ci, format_interval, format_percent, format_value
+
+
+def _level(row: Difference, lang: str) -> str:
+    """The confidence level of the interval the verdict used (e.g. "99,8 %"), never a typed 95 %."""
+    return format_percent(row.ci_level if row.ci_level is not None else 0.95, lang)
 
 
 def gap_item(data: BookData, indicator: Indicator, row: Difference, lang: str) -> str:
@@ -24,6 +29,7 @@ def gap_item(data: BookData, indicator: Indicator, row: Difference, lang: str) -
         men=format_value(row.reference_estimate, indicator.unit, lang),
         difference=format_difference(row.difference, indicator.unit, lang),
         ci=format_difference_ci(row.ci_low, row.ci_high, indicator.unit, lang),
+        level=_level(row, lang),
     )
 
 
@@ -35,6 +41,7 @@ def change_item(data: BookData, indicator: Indicator, row: Difference, lang: str
         after=format_value(row.estimate, indicator.unit, lang),
         difference=format_difference(row.difference, indicator.unit, lang),
         ci=format_difference_ci(row.ci_low, row.ci_high, indicator.unit, lang),
+        level=_level(row, lang),
     )
 
 
