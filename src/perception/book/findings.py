@@ -10,7 +10,13 @@ from perception.book.markdown import plural
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
-from perception.i18n.numbers import format_difference, format_difference_ci, format_interval, format_percent, format_value
+from perception.i18n.numbers import (
+    format_difference,
+    format_difference_ci,
+    format_interval,
+    format_percent,
+    format_value,
+)
 
 
 def _level(row: Difference, lang: str) -> str:
