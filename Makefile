@@ -28,6 +28,7 @@ screenshots: report
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/snakemake --lint
 
 demo: $(STAMP)

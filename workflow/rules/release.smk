@@ -8,7 +8,7 @@ rule release:
     output:
         files=expand(f"{RELEASE}/{{name}}", name=release_files(PROJECT)),
     params:
-        out_dir=RELEASE,
+        out_dir=release_dir,
     conda:
         "../../environment.yml"
     log:

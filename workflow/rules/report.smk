@@ -7,7 +7,7 @@ rule figures:
     output:
         figures=expand(f"{FIGURES}/{{{{lang}}}}/{{{{wave}}}}/{{indicator}}.png", indicator=INDICATOR_IDS),
     params:
-        out_dir=FIGURES,
+        out_dir=figures_dir,
     conda:
         "../../environment.yml"
     log:
@@ -26,7 +26,7 @@ rule maps:
     output:
         maps=expand(f"{FIGURES}/{{{{lang}}}}/maps/{{indicator}}.png", indicator=INDICATOR_IDS),
     params:
-        out_dir=FIGURES,
+        out_dir=figures_dir,
     conda:
         "../../environment.yml"
     log:
@@ -46,8 +46,8 @@ rule factsheets:
     output:
         factsheets=expand(f"{FACTSHEETS}/{{region}}.pdf", region=REGIONS),
     params:
-        processed_dir=PROCESSED,
-        out_dir=FACTSHEETS,
+        processed_dir=processed_dir,
+        out_dir=factsheets_dir,
     conda:
         "../../environment.yml"
     log:
@@ -82,10 +82,10 @@ rule book:
     output:
         index=f"{BOOK_HTML}/index.html",
     params:
-        processed_dir=PROCESSED,
-        figures_dir=FIGURES,
-        sources_dir=BOOK_SOURCES,
-        html_dir=BOOK_HTML,
+        processed_dir=processed_dir,
+        figures_dir=figures_dir,
+        sources_dir=book_sources_dir,
+        html_dir=book_html_dir,
     conda:
         "../../environment.yml"
     log:
