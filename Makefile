@@ -22,7 +22,7 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Headless Chromium screenshots of the French summary, a chapter and a region page.
+# Headless Chromium: desktop, phone and print views of the summary, a chapter, a region, trends, a fact sheet.
 screenshots: report
 	sh book/screenshots.sh book/_build/html book/_build/screenshots
 

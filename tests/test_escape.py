@@ -196,5 +196,5 @@ def test_planted_labels_draw_in_charts_maps_and_fact_sheets(planted, tmp_path):
     charts = figures(planted, "fr", wave, processed / "indicators.csv", tmp_path / "figures")
     tiles = maps(planted, "en", processed / "indicators.csv", tmp_path / "maps", None)
     sheets = factsheets(planted, processed, tmp_path / "factsheets")
-    assert charts and tiles and len(sheets) == len(planted.geography.codes)
+    assert charts and tiles and len(sheets) == len(planted.geography.codes) * len(planted.languages)
     assert all(p.stat().st_size > 0 for p in [*charts, *tiles, *sheets])

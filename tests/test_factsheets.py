@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
+import pytest
 from test_figures import comparisons_frame, indicators_frame
 
+from perception.catalog.results import Comparisons, Estimates
+from perception.config.project import Project
+from perception.outputs.factsheets import BOTTOM, TOP, write_factsheet
 from perception.stages import factsheets as write_factsheets
 
 
@@ -29,10 +34,51 @@ def test_factsheets_are_reproducible_pdfs_in_region_order(project, tmp_path):
     first = write_factsheets(project, processed, tmp_path / "a")
     second = write_factsheets(project, processed, tmp_path / "b")
 
-    assert [p.stem for p in first] == project.geography.codes
+    assert [(p.parent.name, p.stem) for p in first] == [
+        (lang, code) for lang in project.languages for code in project.geography.codes
+    ]
     for a, b in zip(first, second, strict=True):
         data = a.read_bytes()
         assert data.startswith(b"%PDF") and data == b.read_bytes()
         assert b"/CreationDate" not in data and b"Matplotlib" not in data
         assert len(re.findall(rb"/Type /Page\b", data)) == 2
-    assert not list((tmp_path / "a").glob(".*"))  # written atomically, no temporary file left
+    assert not list((tmp_path / "a").rglob(".*"))  # written atomically, no temporary file left
+
+
+def _inputs(project, processed):
+    wave = project.wave_ids[-1]
+    (processed / wave).mkdir(parents=True)
+    frame = indicators_frame(project)
+    comparisons = comparisons_frame(project, frame)
+    sample = pd.DataFrame(
+        [
+            {"region_code": c, "n_respondents": 300, "n_women": 150, "n_men": 150, "sum_weights": 1.0}
+            for c in project.geography.codes
+        ]
+    )
+    return Estimates(frame), Comparisons(comparisons), sample
+
+
+@pytest.mark.parametrize("copies", [1, 3])
+def test_every_table_of_every_sheet_is_complete_on_the_page(project, tmp_path, copies):
+    """Each table holds one row per indicator, every row inside the page; two pages while they fit."""
+    if copies > 1:  # three times the registry, as a project with many more indicators would have
+        project = Project.from_file("config/config.yaml", root=project.root)
+        project.indicators = tuple(
+            replace(i, id=f"{i.id}_{n}", label={k: f"{v} ({n})" for k, v in i.label.items()})
+            for n in range(copies)
+            for i in Project.from_file("config/config.yaml", root=project.root).indicators
+        )
+    estimates, comparisons, sample = _inputs(project, tmp_path / "processed")
+    tables = 3 if len(project.wave_ids) > 1 else 2
+    regions = project.geography.regions if copies == 1 else project.geography.regions[:1]
+    for lang in project.languages:
+        for region in regions:
+            path = tmp_path / f"{region.code}-{lang}.pdf"
+            sheet = write_factsheet(path, project, estimates, comparisons, sample, region, lang)
+            labels = [cells[0] for _, _, cells in sheet.drawn]
+            assert labels == [i.label[lang] for i in project.indicators] * tables, region.code
+            assert all(BOTTOM <= y <= TOP for _, y, _ in sheet.drawn)
+            if copies == 1:
+                assert sheet.pages == 2, region.code
+            assert len(re.findall(rb"/Type /Page\b", path.read_bytes())) == sheet.pages

@@ -97,9 +97,10 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
         (release / name).write_text("released\n", encoding="utf-8")
     for wave in project.wave_ids:
         (release / f"responses_{wave}.csv").write_text("wave,region_code,age_group\n", encoding="utf-8")
-    (processed / "factsheets").mkdir()
-    for code in project.geography.codes:
-        (processed / "factsheets" / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for lang in project.languages:
+        (processed / "factsheets" / lang).mkdir(parents=True)
+        for code in project.geography.codes:
+            (processed / "factsheets" / lang / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     figures = tmp_path / "figures"
     for lang in project.languages:
         for folder in [*project.wave_ids, "maps"]:
@@ -253,8 +254,8 @@ def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
     gap_rows = [line for line in page.split("## Femmes et hommes")[1].splitlines() if line.startswith("|")]
     clear = [line for line in gap_rows if "**Différence nette**" in line]
     assert len(clear) == 1 and victim in clear[0]
-    assert "{download}`télécharger la fiche (PDF, 2 pages) <../downloads/factsheets/ML-5.pdf>`" in page
-    assert (out / "fr" / "downloads" / "factsheets" / "ML-5.pdf").is_file()
+    assert "{download}`télécharger la fiche (PDF, 2 pages) <../downloads/factsheets/fr/ML-5.pdf>`" in page
+    assert (out / "fr" / "downloads" / "factsheets" / "fr" / "ML-5.pdf").is_file()
 
 
 def test_french_edition_formats_numbers_the_french_way(project, book):

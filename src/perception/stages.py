@@ -287,7 +287,7 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
 
 
 def factsheets(project: Project, processed_dir: Path, out_dir: Path) -> list[Path]:
-    """One printable sheet per configured region, in configured order, from the workflow's tables."""
+    """One printable sheet per language and configured region, in configured order, from the workflow's tables."""
     import pandas as pd
 
     from perception.catalog.paths import factsheet_path
@@ -300,12 +300,16 @@ def factsheets(project: Project, processed_dir: Path, out_dir: Path) -> list[Pat
     comparisons = Comparisons(read_comparisons(processed_dir / "comparisons.csv"))
     sample = pd.read_csv(processed_dir / project.wave_ids[-1] / "sample_summary.csv", keep_default_na=False)
     paths = []
-    for region in project.geography.regions:
-        path = factsheet_path(out_dir, region.code)
-        write_atomic(
-            path, lambda tmp, region=region: write_factsheet(tmp, project, estimates, comparisons, sample, region)
-        )
-        paths.append(path)
+    for lang in project.languages:
+        for region in project.geography.regions:
+            path = factsheet_path(out_dir, lang, region.code)
+            write_atomic(
+                path,
+                lambda tmp, region=region, lang=lang: write_factsheet(
+                    tmp, project, estimates, comparisons, sample, region, lang
+                ),
+            )
+            paths.append(path)
     return paths
 
 

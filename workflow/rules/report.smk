@@ -36,7 +36,7 @@ rule maps:
 
 
 rule factsheets:
-    """Printable two-page French PDF per region, for dialogue forums."""
+    """Printable two-page PDF per language and region, for dialogue forums."""
     input:
         indicators=rules.estimate.output.indicators,
         comparisons=rules.estimate.output.comparisons,
@@ -44,7 +44,7 @@ rule factsheets:
         metadata=metadata_files,
         strings=string_files,
     output:
-        factsheets=expand(f"{FACTSHEETS}/{{region}}.pdf", region=REGIONS),
+        factsheets=expand(f"{FACTSHEETS}/{{lang}}/{{region}}.pdf", lang=LANGUAGES, region=REGIONS),
     params:
         processed_dir=processed_dir,
         out_dir=factsheets_dir,

@@ -139,7 +139,8 @@ def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, st
     ]
     files += [(release / name, name, name.split(".")[0]) for name in ("data_dictionary.csv", "README.md")]
     files += [
-        (factsheet_path(processed_dir / "factsheets", r.code), f"factsheets/{r.code}.pdf", "factsheet")
+        (factsheet_path(processed_dir / "factsheets", lang, r.code), f"factsheets/{lang}/{r.code}.pdf", "factsheet")
+        for lang in project.languages
         for r in project.geography.regions
     ]
     return files
@@ -154,8 +155,10 @@ def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
             wave = waves[relative]
             text = strings["download_responses"].format(wave=md(project.waves[wave].label[lang]))
         elif kind == "factsheet":
-            code = Path(relative).stem
-            text = strings["download_factsheet"].format(region=md(project.geography.name(code, lang)))
+            code, sheet_lang = Path(relative).stem, Path(relative).parent.name
+            text = strings["download_factsheet"].format(
+                region=md(project.geography.name(code, lang)), language=strings["language_names"][sheet_lang]
+            )
         else:
             text = strings[f"download_{kind}"]
         items.append(

@@ -20,7 +20,7 @@ def regions_context(data: BookData, lang: str) -> dict:
         [
             f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)",
             format_count(sample["n_respondents"].get(region.code, 0), lang),
-            f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
+            f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf>`",
         ]
         for region in project.geography.regions
     ]
@@ -79,6 +79,7 @@ def region_context(data: BookData, region, lang: str) -> dict:
         [(md(i.label[lang]), i, data.comparisons.gap(wave, i.id, "region", region.code)) for i in project.indicators],
         reference_first=False,
     )
+    sheet = f"{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf"
     changes = None
     if len(project.wave_ids) > 1:
         changes = comparison_table(
@@ -100,7 +101,7 @@ def region_context(data: BookData, region, lang: str) -> dict:
         "intro": strings["region_intro"].format(
             region=md(region.name[lang]), wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
         ),
-        "factsheet": f"{{download}}`{strings['factsheet_link']} <../{DOWNLOADS_SUBDIR}/factsheets/{region.code}.pdf>`",
+        "factsheet": f"{{download}}`{strings['factsheet_link']} <../{sheet}>`",
         "findings": [
             gap_finding(data, lang, "region", region.code),
             *([change_finding(data, lang, "region", region.code)] if changes else []),

@@ -13,5 +13,5 @@ def map_path(out_dir: Path, lang: str, indicator_id: str) -> Path:
     return Path(out_dir) / lang / "maps" / f"{indicator_id}.png"
 
 
-def factsheet_path(out_dir: Path, region_code: str) -> Path:
-    return Path(out_dir) / f"{region_code}.pdf"
+def factsheet_path(out_dir: Path, lang: str, region_code: str) -> Path:
+    return Path(out_dir) / lang / f"{region_code}.pdf"

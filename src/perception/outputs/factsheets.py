@@ -1,4 +1,4 @@
-"""Printable regional fact sheets: a two-page French PDF per region.
+"""Printable regional fact sheets: a two-page A4 PDF per region, in each language of the book.
 
 Dialogue forums meet where there is no connection and often no colour
 printer, so each region gets an A4 sheet built offline with matplotlib's PDF
@@ -40,7 +40,6 @@ from perception.i18n.numbers import (
 from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
 from perception.outputs.style import FONT
 
-LANG = "fr"  # the language of the forums; the English edition links to the same sheets
 A4_IN = (8.27, 11.69)
 MARGIN = 0.07  # left/right margin, fraction of the page width
 ROW = 11 / (A4_IN[1] * 72)  # one line of table text, fraction of the page height
@@ -48,29 +47,73 @@ TABLE_PT = 7
 CHAR_PT = 4.3  # average width of a 7 pt DejaVu Sans character, to wrap cells to their column
 
 
-def _difference(row: Difference, indicator: Indicator, mark: str) -> str:
+def _difference(row: Difference, indicator: Indicator, mark: str, lang: str) -> str:
     """The difference with its 95 % interval, e.g. "+4,7 pts [+0,9 ; +8,5]"."""
     if not row.published:
         return mark
     return (
-        f"{format_difference(row.difference, indicator.unit, LANG)} "
-        f"{format_difference_ci(row.ci_low, row.ci_high, indicator.unit, LANG)}"
+        f"{format_difference(row.difference, indicator.unit, lang)} "
+        f"{format_difference_ci(row.ci_low, row.ci_high, indicator.unit, lang)}"
     )
 
 
-class _Page:
-    """One A4 page on which text and tables are laid out from the top down."""
+TOP, BOTTOM = 1 - 0.06, 0.05  # first and last baseline of a page, fraction of the page height
+SCALES = (1.0, 0.93, 0.86, 0.79, 0.72)  # table text from 7 pt down to 5 pt, largest that fits two pages
+PAGES = 2
 
-    def __init__(self) -> None:
-        self.figure = plt.figure(figsize=A4_IN)
-        self.y = 1 - 0.06
+
+class _Sheet:
+    """The pages of one sheet, laid out from the top down; text and tables flow onto a new page.
+
+    Nothing is ever drawn below ``BOTTOM``: a row that does not fit starts a
+    new page, where the table's header is repeated. With ``pdf`` None the
+    sheet is only measured (no figure is drawn), to choose the text size at
+    which everything fits on two pages. ``drawn`` records every table row as
+    (page, first line, cells), so a test can check that no row was lost.
+    """
+
+    def __init__(self, pdf: PdfPages | None, scale: float) -> None:
+        self.pdf, self.scale = pdf, scale
+        self.pages, self.figure, self.y = 0, None, TOP
+        self.drawn: list[tuple[int, float, list[str]]] = []
+        self.new_page()
+
+    @property
+    def row(self) -> float:
+        return ROW * self.scale
+
+    def new_page(self) -> None:
+        self.finish()
+        self.pages += 1
+        self.figure = plt.figure(figsize=A4_IN) if self.pdf is not None else None
+        self.y = TOP
+
+    def finish(self) -> None:
+        if self.figure is not None:
+            self.pdf.savefig(self.figure)
+            plt.close(self.figure)
+            self.figure = None
+
+    def room(self, height: float) -> None:
+        """Start a new page unless ``height`` still fits above the bottom margin."""
+        if self.y - height < BOTTOM and self.y < TOP:
+            self.new_page()
+
+    def _text(self, x: float, y: float, line: str, **style) -> None:
+        if self.figure is not None:
+            self.figure.text(x, y, line, family=FONT, va="top", **style)
 
     def text(self, text: str, size: float = 8, weight: str = "normal", gap: float = 0.6, width: int = 120) -> None:
-        lines = textwrap.wrap(text, width=width) or [""]
-        for line in lines:
-            self.figure.text(MARGIN, self.y, line, size=size, weight=weight, family=FONT, va="top")
-            self.y -= ROW * size / TABLE_PT
-        self.y -= ROW * gap
+        for line in textwrap.wrap(text, width=width) or [""]:
+            self.room(self.row * size / TABLE_PT)
+            self._text(MARGIN, self.y, line, size=size, weight=weight)
+            self.y -= self.row * size / TABLE_PT
+        self.y -= self.row * gap
+
+    def heading(self, text: str, keep: float) -> None:
+        """A heading kept on the same page as the first ``keep`` of what follows."""
+        self.room(self.row * (11 / TABLE_PT + 0.6) + keep)
+        self.text(text, size=11, weight="bold")
 
     def table(self, header: list[str], rows: list[list[str]], widths: list[float], shade: list[bool]) -> None:
         """Columns at ``widths`` (fractions of the text width); first column left, others right-aligned.
@@ -80,39 +123,55 @@ class _Page:
         light grey band (clear differences), visible in a greyscale print too.
         """
         usable = 1 - 2 * MARGIN
+        size = TABLE_PT * self.scale
         edges = [MARGIN]
         for width in widths:
             edges.append(edges[-1] + width * usable)
-        chars = [max(4, int(width * usable * A4_IN[0] * 72 / CHAR_PT)) for width in widths]
+        chars = [max(4, int(width * usable * A4_IN[0] * 72 / (CHAR_PT * self.scale))) for width in widths]
+
+        def wrapped(cells: list[str]) -> list[list[str]]:
+            return [textwrap.wrap(cell, width=n) or [""] for cell, n in zip(cells, chars, strict=True)]
+
+        def height(cells: list[str]) -> float:
+            return self.row * (max(len(lines) for lines in wrapped(cells)) + 0.3)
 
         def draw(cells: list[str], weight: str) -> None:
-            lines = [textwrap.wrap(cell, width=n) or [""] for cell, n in zip(cells, chars, strict=True)]
+            lines = wrapped(cells)
             for column, cell_lines in enumerate(lines):
                 x, align = (edges[0], "left") if column == 0 else (edges[column + 1] - 0.005, "right")
                 for i, line in enumerate(cell_lines):
-                    self.figure.text(
-                        x, self.y - i * ROW, line, size=TABLE_PT, weight=weight, family=FONT, va="top", ha=align
-                    )
-            self.y -= ROW * max(len(cell_lines) for cell_lines in lines) + ROW * 0.3
+                    self._text(x, self.y - i * self.row, line, size=size, weight=weight, ha=align)
+            self.y -= height(cells)
 
         def rule(width: float) -> None:
-            self.figure.add_artist(Line2D([MARGIN, 1 - MARGIN], [self.y + ROW * 0.15] * 2, lw=width, color="#1a1a1a"))
+            if self.figure is not None:
+                line = Line2D([MARGIN, 1 - MARGIN], [self.y + self.row * 0.15] * 2, lw=width, color="#1a1a1a")
+                self.figure.add_artist(line)
 
-        draw(header, "bold")
-        rule(0.8)
-        for row, shaded in zip(rows, shade, strict=True):
-            top = self.y + ROW * 0.3
-            draw(row, "normal")
-            if shaded:
+        def start() -> None:
+            draw(header, "bold")
+            rule(0.8)
+
+        self.room(height(header) + (height(rows[0]) if rows else 0))
+        start()
+        for cells, shaded in zip(rows, shade, strict=True):
+            if self.y - height(cells) < BOTTOM:
+                rule(0.5)
+                self.new_page()
+                start()
+            top = self.y + self.row * 0.3
+            self.drawn.append((self.pages, self.y, cells))
+            draw(cells, "normal")
+            if shaded and self.figure is not None:
                 band = Rectangle(
-                    (MARGIN, self.y + ROW * 0.3), 1 - 2 * MARGIN, top - self.y - ROW * 0.3, color="#e6e6e6", zorder=-1
+                    (MARGIN, self.y + self.row * 0.3), usable, top - self.y - self.row * 0.3, color="#e6e6e6", zorder=-1
                 )
                 self.figure.add_artist(band)
         rule(0.5)
-        self.y -= ROW
+        self.y -= self.row
 
 
-def _locator(page: _Page, project: Project, region: Region, strings: dict) -> None:
+def _locator(page: _Sheet, project: Project, region: Region, strings: dict, lang: str) -> None:
     """Tile map in the top-right corner with the region dark and the others light."""
     positions = tile_positions(project.geography)
     rows = max(r for r, _ in positions.values()) + 1
@@ -127,7 +186,7 @@ def _locator(page: _Page, project: Project, region: Region, strings: dict) -> No
         axes.text(
             col + 0.46,
             -row + 0.46,
-            other.name[LANG],
+            other.name[lang],
             size=5,
             ha="center",
             va="center",
@@ -155,14 +214,15 @@ def write_factsheet(
     comparisons: Comparisons,
     sample: pd.DataFrame,
     region: Region,
-) -> None:
-    """The two pages of one region's sheet, written to ``path``."""
-    strings = load_strings(LANG)
-    mark, flag = strings["suppressed_mark"], strings["unreliable_mark"]
-    waves = project.wave_ids
-    wave, baseline = waves[-1], waves[0]
-    name = region.name[LANG]
-    title = strings["factsheet_title"].format(region=name)
+    lang: str,
+) -> _Sheet:
+    """One region's sheet, written to ``path``: two A4 pages, or more rather than a lost row.
+
+    The sheet is measured at decreasing text sizes and drawn at the largest
+    one that fits on two pages; returns the drawn sheet (its ``drawn`` rows).
+    """
+    strings = load_strings(lang)
+    title = strings["factsheet_title"].format(region=region.name[lang])
     metadata = {
         "Title": title,
         "Author": strings["author"],
@@ -170,80 +230,102 @@ def write_factsheet(
         "Producer": "perception",
         "CreationDate": None,
     }
-    with PdfPages(path, metadata=metadata) as pdf:
-        first = _Page()
-        first.text(strings["book_title"], size=9, gap=0.3)
-        first.text(title, size=16, weight="bold", gap=0.8, width=40)
-        first.text(project.waves[wave].label[LANG], size=10, gap=1.0)
-        respondents = sample.loc[sample["region_code"] == region.code, "n_respondents"].sum()
-        first.text(strings["factsheet_intro"].format(region=name, n=format_count(respondents, LANG)), gap=1.2, width=80)
-        _locator(first, project, region, strings)
-        first.text(strings["factsheet_key"], size=11, weight="bold")
-        rows, shade = [], []
-        for indicator in project.indicators:
-            here = estimates.get(wave, indicator.id, "region", region.code)
-            national = estimates.get(wave, indicator.id, "national")
-            rows.append(
-                [
-                    indicator.label[LANG],
-                    format_estimate(here, indicator.unit, LANG, mark, flag),
-                    format_estimate(national, indicator.unit, LANG, mark, flag),
-                    format_count(here.n, LANG),
-                ]
-            )
-            shade.append(False)
-        first.table(
-            [strings["col_indicator"], name, strings["national"], strings["col_n"]],
-            rows,
-            [0.52, 0.2, 0.2, 0.08],
-            shade,
-        )
-        first.text(strings["factsheet_table_note"].format(min_n=project.min_cell_n), size=7, width=140, gap=1.5)
-        first.text(strings["factsheet_method_title"], size=9, weight="bold", gap=0.3)
-        first.text(strings["factsheet_method"].format(min_n=project.min_cell_n), size=7, width=140)
-        pdf.savefig(first.figure)
-        plt.close(first.figure)
 
-        second = _Page()
-        second.text(strings["factsheet_gaps"].format(wave=project.waves[wave].label[LANG]), size=11, weight="bold")
-        women = project.codebook.value_label("gender_code", "f", LANG)
-        men = project.codebook.value_label("gender_code", "m", LANG)
+    def lay_out(pdf: PdfPages | None, scale: float) -> _Sheet:
+        sheet = _Sheet(pdf, scale)
+        _contents(sheet, project, estimates, comparisons, sample, region, lang)
+        sheet.finish()
+        return sheet
+
+    scale = next((s for s in SCALES if lay_out(None, s).pages <= PAGES), SCALES[-1])
+    with PdfPages(path, metadata=metadata) as pdf:
+        return lay_out(pdf, scale)
+
+
+def _contents(
+    sheet: _Sheet,
+    project: Project,
+    estimates: Estimates,
+    comparisons: Comparisons,
+    sample: pd.DataFrame,
+    region: Region,
+    lang: str,
+) -> None:
+    """Title, the region against the country, women and men, changes since the baseline, method."""
+    strings = load_strings(lang)
+    mark, flag = strings["suppressed_mark"], strings["unreliable_mark"]
+    waves = project.wave_ids
+    wave, baseline = waves[-1], waves[0]
+    name = region.name[lang]
+    sheet.text(strings["book_title"], size=9, gap=0.3)
+    sheet.text(strings["factsheet_title"].format(region=name), size=16, weight="bold", gap=0.8, width=40)
+    sheet.text(project.waves[wave].label[lang], size=10, gap=1.0)
+    respondents = sample.loc[sample["region_code"] == region.code, "n_respondents"].sum()
+    intro = strings["factsheet_intro"].format(region=name, n=format_count(respondents, lang))
+    sheet.text(intro, gap=1.2, width=80)
+    if sheet.figure is not None:
+        _locator(sheet, project, region, strings, lang)
+    rows = []
+    for indicator in project.indicators:
+        here = estimates.get(wave, indicator.id, "region", region.code)
+        national = estimates.get(wave, indicator.id, "national")
+        rows.append(
+            [
+                indicator.label[lang],
+                format_estimate(here, indicator.unit, lang, mark, flag),
+                format_estimate(national, indicator.unit, lang, mark, flag),
+                format_count(here.n, lang),
+            ]
+        )
+    sheet.heading(strings["factsheet_key"], keep=sheet.row * 3)
+    sheet.table(
+        [strings["col_indicator"], name, strings["national"], strings["col_n"]],
+        rows,
+        [0.52, 0.2, 0.2, 0.08],
+        [False] * len(rows),
+    )
+    sheet.text(strings["factsheet_table_note"].format(min_n=project.min_cell_n), size=7, width=140, gap=1.5)
+    sheet.heading(strings["factsheet_gaps"].format(wave=project.waves[wave].label[lang]), keep=sheet.row * 3)
+    women = project.codebook.value_label("gender_code", "f", lang)
+    men = project.codebook.value_label("gender_code", "m", lang)
+    _comparison_table(
+        sheet,
+        project,
+        strings,
+        lang,
+        [strings["col_indicator"], women, men, strings["col_gap"], strings["col_reading"]],
+        lambda indicator: comparisons.gap(wave, indicator.id, "region", region.code),
+        reference_first=False,
+    )
+    if len(waves) > 1:
+        sheet.heading(
+            strings["factsheet_changes"].format(baseline=project.waves[baseline].label[lang]), keep=sheet.row * 3
+        )
         _comparison_table(
-            second,
+            sheet,
             project,
             strings,
-            [strings["col_indicator"], women, men, strings["col_gap"], strings["col_reading"]],
-            lambda indicator: comparisons.gap(wave, indicator.id, "region", region.code),
-            reference_first=False,
+            lang,
+            [
+                strings["col_indicator"],
+                project.waves[baseline].label[lang],
+                project.waves[wave].label[lang],
+                strings["col_change"],
+                strings["col_reading"],
+            ],
+            lambda indicator: comparisons.change(wave, indicator.id, "region", region.code),
+            reference_first=True,
         )
-        if len(waves) > 1:
-            second.text(
-                strings["factsheet_changes"].format(baseline=project.waves[baseline].label[LANG]),
-                size=11,
-                weight="bold",
-            )
-            _comparison_table(
-                second,
-                project,
-                strings,
-                [
-                    strings["col_indicator"],
-                    project.waves[baseline].label[LANG],
-                    project.waves[wave].label[LANG],
-                    strings["col_change"],
-                    strings["col_reading"],
-                ],
-                lambda indicator: comparisons.change(wave, indicator.id, "region", region.code),
-                reference_first=True,
-            )
-        pdf.savefig(second.figure)
-        plt.close(second.figure)
+    sheet.room(sheet.row * 4)
+    sheet.text(strings["factsheet_method_title"], size=9, weight="bold", gap=0.3)
+    sheet.text(strings["factsheet_method"].format(min_n=project.min_cell_n), size=7, width=140)
 
 
 def _comparison_table(
-    page: _Page,
+    page: _Sheet,
     project: Project,
     strings: dict,
+    lang: str,
     header: list[str],
     lookup: Callable[[Indicator], Difference],
     reference_first: bool,
@@ -258,11 +340,11 @@ def _comparison_table(
     for indicator in project.indicators:
         row = lookup(indicator)
         values = [
-            format_value(value, indicator.unit, LANG) if row.published else mark
+            format_value(value, indicator.unit, lang) if row.published else mark
             for value in (row.estimate, row.reference_estimate)
         ]
         if reference_first:
             values.reverse()
-        rows.append([indicator.label[LANG], *values, _difference(row, indicator, mark), _verdict(row, strings)])
+        rows.append([indicator.label[lang], *values, _difference(row, indicator, mark, lang), _verdict(row, strings)])
         shade.append(row.published and row.significant)
     page.table(header, rows, [0.38, 0.1, 0.1, 0.23, 0.19], shade)
