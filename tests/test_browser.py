@@ -21,25 +21,29 @@ from perception.book.build import build_book
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-MEASURE = """<script>
-window.addEventListener("load", () => {
-  const article = document.querySelector("article.bd-article") || document.body;
+# Headless Chromium will not make its window narrower than 500 px, so the
+# page is opened in a frame of the wanted width (media queries follow the frame).
+PROBE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="page" src="{src}" style="border:0;width:{width}px;height:1200px"></iframe>
+<script>
+document.getElementById("page").addEventListener("load", (event) => {{
+  const doc = event.target.contentDocument, view = event.target.contentWindow;
+  const article = doc.querySelector("article.bd-article") || doc.body;
   const limit = article.clientWidth;
-  const wide = [...document.querySelectorAll("table")]
+  const wide = [...doc.querySelectorAll("table")]
     .filter((t) => t.getBoundingClientRect().width > limit + 1)
-    .map((t) => (t.id || t.querySelector("caption")?.textContent || "table").trim().slice(0, 60) + " " +
-      Math.round(t.getBoundingClientRect().width) + ">" + limit);
+    .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + limit);
   const out = document.createElement("pre");
   out.id = "overflow-report";
-  out.textContent = "OVERFLOW[" + wide.join(" | ") + "]";
+  out.textContent = "W" + view.innerWidth + " OVERFLOW[" + wide.join(" | ") + "]";
   document.body.appendChild(out);
-});
-</script>"""
+}});
+</script></body></html>"""
 
 
 def overflowing(page, width: int) -> str:
-    probe = page.with_name(f"_probe_{page.name}")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    probe = page.with_name(f"_probe_{width}_{page.name}")
+    probe.write_text(PROBE.format(src=page.name, width=width), encoding="utf-8")
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [
@@ -48,9 +52,9 @@ def overflowing(page, width: int) -> str:
                 "--no-sandbox",
                 "--disable-gpu",
                 "--hide-scrollbars",
+                "--allow-file-access-from-files",
                 f"--user-data-dir={profile}",
-                f"--window-size={width},1200",
-                "--virtual-time-budget=3000",
+                "--window-size=1400,1300",
                 "--dump-dom",
                 probe.as_uri(),
             ],
@@ -58,9 +62,10 @@ def overflowing(page, width: int) -> str:
             text=True,
             timeout=120,
         )
-    found = re.search(r'<pre id="overflow-report">OVERFLOW\[(.*?)\]</pre>', result.stdout, re.S)
+    found = re.search(r'id="overflow-report"[^>]*>W(\d+) OVERFLOW\[(.*?)\]</pre>', result.stdout, re.S)
     assert found, f"{page}: the measuring script did not run ({result.stderr[-300:]})"
-    return found.group(1)
+    assert int(found.group(1)) == width, f"{page}: viewport {found.group(1)} px, not {width} px"
+    return found.group(2)
 
 
 @pytest.mark.slow
