@@ -12,7 +12,7 @@ from perception.config.sources import load_source
 from perception.errors import ConfigError
 from perception.ingest.columns import select_mapped_columns
 from perception.ingest.readers import read_file
-from perception.transform.harmonise import harmonise
+from perception.transform.harmonise import convert, harmonise
 from perception.transform.validate import validate
 
 KOBO_HEADER = (
@@ -207,3 +207,9 @@ def test_out_of_range_pass_through_value_is_quarantined(tmp_path, project):
     assert result.released.empty
     assert result.quarantine.loc[0, "reasons"].startswith("age = 7: outside 18–110")
     assert isinstance(result.quarantine, pd.DataFrame)
+
+
+@pytest.mark.parametrize("raw", ["1E100", "-1e30", "9.3e18"])
+def test_whole_number_too_large_for_storage_is_an_invalid_value(project, raw):
+    with pytest.raises(ValueError, match="too large"):
+        convert(raw, project.codebook["age"])

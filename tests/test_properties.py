@@ -58,7 +58,7 @@ ROW = st.fixed_dictionaries(
         "strate": messy("S1", "S2"),
         "poids": messy("1.5", "0", "-2", "2,5", "1e3", "nan"),
         "sexe": messy("h", "f", "nsp", "H"),
-        "age": messy("34", "17", "98", "99", "34.5", "200"),
+        "age": messy("34", "17", "98", "99", "34.5", "200", "1E100", "-9e18"),
         "victime": messy("oui", "non"),
         "signale": messy("oui", "non"),
         "t1": messy("0", "1", "2", "3", "8", "4"),

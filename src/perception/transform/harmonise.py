@@ -29,6 +29,8 @@ ISSUES = "issues"
 ISSUE_VARIABLES = "issue_variables"
 ISSUE_DETAILS = "issue_details"
 ISSUE_COLUMNS = [ISSUES, ISSUE_VARIABLES, ISSUE_DETAILS]
+# Whole numbers are stored as 64-bit integers (pandas Int64); larger values are invalid, not a crash.
+WHOLE_NUMBER_LIMIT = 2.0**63
 
 
 def _is_blank(value: Any) -> bool:
@@ -55,6 +57,8 @@ def convert(value: Any, var: Variable) -> Any:
         number = float(value)
         if not number.is_integer():
             raise ValueError("is not a whole number")
+        if not -WHOLE_NUMBER_LIMIT < number < WHOLE_NUMBER_LIMIT:
+            raise ValueError("is too large to be stored as a whole number")
         return int(number)
     if var.type == "float":
         return float(value)
