@@ -122,8 +122,35 @@ def test_missing_mapped_column_names_file_and_column(tmp_path):
     mapping_path = tmp_path / "m.yaml"
     mapping_path.write_text(mapping.replace("data/raw/2024-baseline/partner_b_kobo.csv", str(csv)), encoding="utf-8")
     result = run("check", str(csv), "--source", str(mapping_path))
-    assert result.returncode == 1
+    assert result.returncode == 2  # the mapping does not fit the file: no row was checked
     assert "identification/milieu" in result.stderr and str(csv) in result.stderr
+    assert_no_traceback(result)
+
+
+def test_a_column_in_another_case_is_suggested(tmp_path):
+    """Afrobarometer files spell items Q49A … Q49G: a mapping's Q49g must suggest Q49G, not Q49A."""
+    csv = tmp_path / "round.csv"
+    items = [f"Q49{letter}" for letter in "ABCDEFG"]
+    csv.write_text("RESPNO,REGION,withinwt," + ",".join(items) + "\nR1,Gao,1.0" + ",1" * 7 + "\n", encoding="utf-8")
+    mapping_path = tmp_path / "m.yaml"
+    mapping_path.write_text(
+        f"""source_id: round
+wave: round
+file: {csv}
+variables:
+  respondent_id: {{column: RESPNO}}
+  region_code: {{column: REGION}}
+  weight_design: {{column: withinwt}}
+  trust_police: {{column: Q49g, codes: {{1: 1}}}}
+  trust_army: {{column: q49_b, codes: {{1: 1}}}}
+""",
+        encoding="utf-8",
+    )
+    result = run("check", str(csv), "--source", str(mapping_path), "--lang", "en")
+    assert result.returncode == 2
+    assert "Q49g (did you mean Q49G?)" in result.stderr
+    assert "q49_b (did you mean Q49B?)" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
     assert_no_traceback(result)
 
 

@@ -133,8 +133,11 @@ def _check(args: argparse.Namespace) -> int:
     table = read_source(args.file, mapping)
     print(_summary(args.file, table, lang))
     prepared = prepare_source(select_mapped_columns(table, mapping), mapping, project.codebook, geography)
-    weight = project.waves[mapping.wave].design.weight if mapping.wave in project.waves else None
-    result = validate(prepared.frame, project.codebook, geography, weight)
+    design = project.waves[mapping.wave].design if mapping.wave in project.waves else None
+    if design is not None:
+        project.check_design_mapping(mapping, mapping.wave)
+    weight, required = (design.weight, design.columns) if design else (None, ())
+    result = validate(prepared.frame, project.codebook, geography, weight, required)
     raw_columns = {name: spec.column for name, spec in mapping.variables.items() if spec.column is not None}
     review = [(f.source_row, f.problem) for f in prepared.findings if f.action == "flag"]
     if review:

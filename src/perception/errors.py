@@ -10,7 +10,13 @@ message; structured fields are appended to it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class PerceptionError(Exception):
@@ -64,3 +70,47 @@ class UnreadableFileError(PerceptionError):
 
 class DataError(PerceptionError):
     """A data file is readable but unusable as a whole (e.g. a mapped column is missing)."""
+
+
+# --------------------------------------------------------------------------
+# where a failure happened: wave, source, indicator
+# --------------------------------------------------------------------------
+
+PLACE_ATTRIBUTE = "perception_place"
+PLACE_ORDER = ("rule", "wave", "source", "indicator", "lang", "region")
+
+
+@contextmanager
+def at(**place: object) -> Iterator[None]:
+    """Mark a failure inside the block with where it happened (``wave=``, ``source=``, ``indicator=``…).
+
+    Any exception passing through is annotated (never replaced), so that
+    :func:`place_text` can name the wave and indicator even of an error
+    raised deep inside svy or pandas. Inner places add detail to outer ones.
+    """
+    try:
+        yield
+    except Exception as exc:
+        inner = getattr(exc, PLACE_ATTRIBUTE, {})
+        with suppress(AttributeError):  # an exception type without a __dict__: nothing to add to
+            setattr(exc, PLACE_ATTRIBUTE, {**{k: str(v) for k, v in place.items() if v is not None}, **inner})
+        raise
+
+
+def place_text(exc: BaseException, fallback: dict[str, object] | None = None) -> str:
+    """``wave 2024-baseline, indicator trust_police``: where ``exc`` happened, as far as known."""
+    place = {k: str(v) for k, v in (fallback or {}).items() if v not in (None, "")}
+    place.update(getattr(exc, PLACE_ATTRIBUTE, {}))
+    keys = [k for k in PLACE_ORDER if k in place] + [k for k in place if k not in PLACE_ORDER]
+    return ", ".join(f"{key} {place[key]}" for key in keys)
+
+
+def in_wave(function: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a stage function ``f(project, wave, ...)``: a failure inside it names the wave."""
+
+    @functools.wraps(function)
+    def wrapper(project: Any, wave: str, *args: Any, **kwargs: Any) -> T:
+        with at(wave=wave):
+            return function(project, wave, *args, **kwargs)
+
+    return wrapper

@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from perception.catalog.tables import write_table
 from perception.config.project import Project
-from perception.errors import DataError, PerceptionError
+from perception.errors import PLACE_ATTRIBUTE, DataError, PerceptionError, at, place_text
 
 log = logging.getLogger("perception")
 WITHHELD = "(not published)"
@@ -28,19 +29,26 @@ WITHHELD = "(not published)"
 def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
     """Run ``stage(project, smk)`` for a Snakemake ``script:``, logging to the rule's log file.
 
-    A problem the user can fix ends the job with one line, in the log and on
-    the terminal, instead of a traceback.
+    Every failure ends the job with one line, in the log and on the
+    terminal, naming where it happened: the rule and its wave or source
+    (from the wildcards) and, when the stage marked it (:func:`perception.errors.at`),
+    the indicator. A problem the user can fix is that line alone; any other
+    exception (a bug, or a library failing on unexpected data) is the same
+    line, and the log adds the traceback for a bug report.
     """
     log_path = Path(smk.log[0])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    wildcards = getattr(smk, "wildcards", None)
+    fallback = {"rule": getattr(smk, "rule", None), **(dict(wildcards.items()) if wildcards is not None else {})}
     try:
         stage(Project(dict(smk.config), root="."), smk)
     except PerceptionError as exc:
-        log.error("%s", exc)
-        print(f"perception: {exc}", file=sys.stderr)
+        line = failure_line(exc, fallback)
+        log.error("%s", line)
+        print(f"perception: {line}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:  # Ctrl-C: outputs are written atomically, so nothing is half-written
         # Snakemake passes the signal on again: a second one during shutdown would print a traceback.
@@ -48,6 +56,30 @@ def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
         log.error("interrupted")
         print("perception: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:  # not a known problem: still one line naming the place, never a bare traceback
+        line = failure_line(exc, fallback)
+        log.error("%s", line)
+        log.info("details for a bug report:\n%s", "".join(traceback.format_exception(exc)).rstrip())
+        print(f"perception: {line}; details in {log_path}", file=sys.stderr)
+        sys.exit(1)
+
+
+def failure_line(exc: Exception, fallback: dict[str, Any] | None = None) -> str:
+    """One line for a failed stage: ``rule estimate, wave 2025-followup, indicator trust_army: …``.
+
+    The place leaves out what the message already names (a project error
+    usually names its file and wave).
+    """
+    if isinstance(exc, PerceptionError):
+        text = str(exc)
+        place = {k: v for k, v in (fallback or {}).items() if k != "rule" and v and str(v) not in text}
+        place.update({k: v for k, v in getattr(exc, PLACE_ATTRIBUTE, {}).items() if str(v) not in text})
+        where = place_text(Exception(), place)
+    else:
+        detail = " ".join(str(exc).split()) or "no message"
+        text = f"unexpected error ({type(exc).__name__}: {detail[:300]}); please report it"
+        where = place_text(exc, fallback)
+    return f"{where}: {text}" if where else text
 
 
 def _responses_by_wave(paths: Iterable[str | Path]) -> dict[str, Path]:
@@ -148,7 +180,8 @@ def validate(
 
     frames = [pd.read_parquet(p) for p in harmonised]
     frame = pd.concat(frames, ignore_index=True)
-    result = validate_rows(frame, project.codebook, project.wave_geography(wave), project.waves[wave].design.weight)
+    design = project.waves[wave].design
+    result = validate_rows(frame, project.codebook, project.wave_geography(wave), design.weight, design.columns)
     quality = []
     for part in frames:
         source_id = part["source_id"].iloc[0] if len(part) else ""
@@ -218,7 +251,7 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
         )
     prepared, design = prepare(project, wave, frame)
     frame["weight_final"] = final_weights(prepared, design).to_numpy()
-    published = project.codebook.published()
+    published = project.published(wave)
     responses = frame[["source_id", *published, "weight_final"]].copy()
     responses.insert(0, "wave", wave)
     responses.insert(2, "response_id", [f"{wave}-{i:05d}" for i in range(1, len(frame) + 1)])
@@ -258,7 +291,8 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     paths = []
     for indicator in project.indicators:
         path = figure_path(out_dir, lang, wave, indicator.id)
-        save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path)
+        with at(indicator=indicator.id):
+            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path)
         paths.append(path)
     return paths
 
@@ -276,12 +310,13 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
     wave = project.wave_ids[-1]
     paths = []
     for indicator in project.indicators:
-        if polygons is None:
-            plot = tile_map(estimates, project, wave, indicator.id, lang)
-        else:
-            plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
-        path = map_path(out_dir, lang, indicator.id)
-        save_png(plot, path, MAP_WIDTH_IN, MAP_HEIGHT_IN)
+        with at(wave=wave, indicator=indicator.id):
+            if polygons is None:
+                plot = tile_map(estimates, project, wave, indicator.id, lang)
+            else:
+                plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
+            path = map_path(out_dir, lang, indicator.id)
+            save_png(plot, path, MAP_WIDTH_IN, MAP_HEIGHT_IN)
         paths.append(path)
     return paths
 
@@ -303,12 +338,13 @@ def factsheets(project: Project, processed_dir: Path, out_dir: Path) -> list[Pat
     for lang in project.languages:
         for region in project.geography.regions:
             path = factsheet_path(out_dir, lang, region.code)
-            write_atomic(
-                path,
-                lambda tmp, region=region, lang=lang: write_factsheet(
-                    tmp, project, estimates, comparisons, sample, region, lang
-                ),
-            )
+            with at(lang=lang, region=region.code):
+                write_atomic(
+                    path,
+                    lambda tmp, region=region, lang=lang: write_factsheet(
+                        tmp, project, estimates, comparisons, sample, region, lang
+                    ),
+                )
             paths.append(path)
     return paths
 

@@ -169,3 +169,12 @@ def book_html_dir(wildcards):
 def book_sources_dir(wildcards):
     """Folder of the generated book sources."""
     return BOOK_SOURCES
+
+
+onstart:
+    # Outputs of a wave, source, indicator, region or language taken out of the
+    # configuration are removed, so that nothing stale is read as a result.
+    from perception.catalog.stale import remove_stale
+
+    for stale in remove_stale(PROJECT, Path(PROCESSED)):
+        print(f"perception: removed {stale} (no longer in the configuration)", file=sys.stderr)

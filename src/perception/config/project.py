@@ -57,6 +57,20 @@ class WaveDesign:
     fpc: str | tuple[str, str] | None = None
     singleton: str = "fail"
 
+    @property
+    def columns(self) -> list[str]:
+        """Every harmonised column the design names: each source of the wave must map them all."""
+        fpc = list(self.fpc) if isinstance(self.fpc, tuple) else [self.fpc]
+        names = [self.weight, self.strata, self.psu, self.ssu, *fpc]
+        return list(dict.fromkeys(n for n in names if n is not None))
+
+    @property
+    def kind(self) -> str:
+        """``weights``, ``stratified``, ``clustered`` or ``stratified_clustered``: what the book describes."""
+        if self.strata and self.psu:
+            return "stratified_clustered"
+        return "stratified" if self.strata else "clustered" if self.psu else "weights"
+
 
 @dataclass(frozen=True)
 class WaveWeighting:
@@ -175,8 +189,56 @@ class Project:
                     file=self.file,
                     where=where,
                 )
+            self.check_design_mapping(mapping, wave_id)
             mappings.append(mapping)
         return mappings
+
+    def check_design_mapping(self, mapping: SourceMapping, wave_id: str) -> None:
+        """A source maps every column its wave's design names, and no design variable the design does not use.
+
+        A weights-only wave's file has no strata or PSUs: its mapping names
+        none (no constant stratum, no per-row PSU), and a design variable
+        mapped but unused by the design would be published as if it were one.
+        """
+        design = self.waves[wave_id].design
+        place = f"waves.{wave_id}.design"
+        unknown = [c for c in design.columns if c not in self.codebook.variables]
+        if unknown:
+            raise ConfigError(
+                f"{unknown[0]!r} is not a codebook variable (see {self.config['codebook']})",
+                file=self.file,
+                where=place,
+            )
+        missing = [c for c in design.columns if c not in mapping.variables]
+        if missing:
+            raise ConfigError(
+                f"{mapping.path}: design column(s) {', '.join(missing)} not mapped; "
+                f"the design of wave {wave_id} ({self.file}: {place}) needs them"
+            )
+        unused = [
+            name
+            for name in mapping.variables
+            if name in self.codebook.variables and self.codebook[name].role == "design" and name not in design.columns
+        ]
+        if unused:
+            raise ConfigError(
+                f"{mapping.path}: variables.{unused[0]}: a design variable the design of wave {wave_id} "
+                f"does not use ({self.file}: {place} names {', '.join(design.columns)}); "
+                f"remove it from the mapping, or name it in {place}"
+            )
+
+    def design_variables(self, wave_id: str) -> list[str]:
+        """Codebook variables the wave's design names (weight, strata, PSUs...)."""
+        return [c for c in self.waves[wave_id].design.columns if c in self.codebook.variables]
+
+    def published(self, wave_id: str) -> list[str]:
+        """Variables a wave publishes: the codebook's allowlist, less design variables its design does not use.
+
+        A weights-only wave has no stratum or PSU column in responses.csv or
+        the release, rather than an empty one that reads as a design.
+        """
+        used = set(self.waves[wave_id].design.columns)
+        return [name for name in self.codebook.published() if self.codebook[name].role != "design" or name in used]
 
     def source(self, wave_id: str, source_id: str) -> SourceMapping:
         for mapping in self.sources(wave_id):

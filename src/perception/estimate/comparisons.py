@@ -19,6 +19,7 @@ import svy
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
+from perception.errors import in_wave
 from perception.estimate.indicators import region_column, value_column
 from perception.estimate.multiplicity import t_test
 from perception.estimate.survey import DesignedSample
@@ -26,6 +27,7 @@ from perception.estimate.survey import DesignedSample
 COMPARISON_COLUMNS = list(table("comparisons").columns)
 
 
+@in_wave
 def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicators: pd.DataFrame) -> pd.DataFrame:
     """Women − men, nationally and in each region, with svy contrasts.
 
@@ -77,6 +79,7 @@ def _gap_row(indicator: Indicator, domain: str, region: str | None, result, cont
     }
 
 
+@in_wave
 def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indicators: pd.DataFrame) -> pd.DataFrame:
     """Each region minus the rest of the country, on the wave's common design.
 

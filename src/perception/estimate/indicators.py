@@ -20,6 +20,7 @@ from perception.catalog.tables import table
 from perception.config.margins import load_margins, margin_columns
 from perception.config.project import Project
 from perception.config.registry import Indicator
+from perception.errors import at, in_wave
 from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
@@ -55,6 +56,7 @@ def wave_design(project: Project, wave: str) -> SurveyDesign:
     )
 
 
+@in_wave
 def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.DataFrame, SurveyDesign]:
     """Responses with weighting cells and one column per indicator, plus the design."""
     design = wave_design(project, wave)
@@ -102,6 +104,7 @@ def region_columns(data: pd.DataFrame, codes: list[str]) -> dict[str, np.ndarray
     return {region_column(code): np.where(region == code, "in", "rest") for code in codes}
 
 
+@in_wave
 def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> DesignedSample:
     """The wave's responses bound to its raked design, with every indicator's values: built once per wave.
 
@@ -115,6 +118,7 @@ def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> Designe
     return designed_sample(data, design, columns)
 
 
+@in_wave
 def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.DataFrame:
     """Every indicator by every domain for one wave, assessed but not yet blanked."""
     data = sample.data
@@ -122,25 +126,26 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
     ci_method = project.config["estimation"]["ci_method"]
     parts = []
     for indicator in project.indicators:
-        for by in project.domains:
-            by = list(by)
-            column = value_column(indicator)
-            if indicator.is_proportion:
-                table = sample.shares([column], by=by, ci_method=ci_method)
-            else:
-                table = sample.means([column], by=by)
-            table = assess(table, indicator.is_proportion, project.min_cell_n)
-            if indicator.is_proportion:
-                # the Korn-Graubard interval printed is the NCHS one the reliability rules were applied to
-                exact = (ci_method == "korn-graubard") | table["estimate"].isin([0.0, 1.0])
-                table.loc[exact, "ci_low"] = table.loc[exact, "kg_low"]
-                table.loc[exact, "ci_high"] = table.loc[exact, "kg_high"]
-            weighted = _weighted_n(data, weights, column, by)
-            table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
-            table.insert(0, "wave", wave)
-            table.insert(1, "indicator", indicator.id)
-            table.insert(2, "domain", domain_name(by))
-            parts.append(table)
+        with at(indicator=indicator.id):
+            for by in project.domains:
+                by = list(by)
+                column = value_column(indicator)
+                if indicator.is_proportion:
+                    table = sample.shares([column], by=by, ci_method=ci_method)
+                else:
+                    table = sample.means([column], by=by)
+                table = assess(table, indicator.is_proportion, project.min_cell_n)
+                if indicator.is_proportion:
+                    # the Korn-Graubard interval printed is the NCHS one the reliability rules were applied to
+                    exact = (ci_method == "korn-graubard") | table["estimate"].isin([0.0, 1.0])
+                    table.loc[exact, "ci_low"] = table.loc[exact, "kg_low"]
+                    table.loc[exact, "ci_high"] = table.loc[exact, "kg_high"]
+                weighted = _weighted_n(data, weights, column, by)
+                table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
+                table.insert(0, "wave", wave)
+                table.insert(1, "indicator", indicator.id)
+                table.insert(2, "domain", domain_name(by))
+                parts.append(table)
     out = pd.concat(parts, ignore_index=True)
     for name in ("n_effective_df", "kg_low", "kg_high"):
         if name not in out:

@@ -15,7 +15,7 @@ import svy
 
 from perception.catalog.tables import table
 from perception.config.project import Project
-from perception.errors import ConfigError, DataError
+from perception.errors import ConfigError, DataError, in_wave
 from perception.estimate.indicators import prepare, special_codes, value_column
 from perception.estimate.run import read_responses
 from perception.estimate.survey import designed_sample
@@ -50,6 +50,7 @@ def _predictor_column(project: Project, data: pd.DataFrame, name: str) -> pd.Ser
     return text.where(text.isin(valid)) if valid else text
 
 
+@in_wave
 def fit_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFrame:
     settings = project.config["models"]
     data, design = prepare(project, wave, responses)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from perception.config.sources import SourceMapping
-from perception.errors import ConfigError, DataError
+from perception.errors import ConfigError
 from perception.ingest.table import RawTable
 
 
@@ -26,22 +26,38 @@ def _check_choices(table: RawTable, mapping: SourceMapping) -> None:
             )
 
 
+def closest_column(column: str, available: list[str]) -> str | None:
+    """The file's column a mapping probably meant: the same name in another case first (``Q49g`` → ``Q49G``).
+
+    Otherwise the closest spelling, compared ignoring case, so that a
+    lowercase mapping of an uppercase file finds ``Q49G`` rather than the
+    first of ``Q49A`` … ``Q49G``.
+    """
+    same = [a for a in available if a.casefold() == column.casefold()]
+    if same:
+        return same[0]
+    folded = {a.casefold(): a for a in reversed(available)}
+    close = difflib.get_close_matches(column.casefold(), list(folded), n=1)
+    return folded[close[0]] if close else None
+
+
 def select_mapped_columns(table: RawTable, mapping: SourceMapping) -> RawTable:
     """Keep only the columns the mapping reads; everything else never leaves ingest.
 
     Dropping unmapped columns here is what keeps names, phone numbers and GPS
-    out of every later file. A mapped column missing from the file is a
-    whole-file problem: it stops the run with the file, the column and the
-    closest column names.
+    out of every later file. A mapped column missing from the file means
+    the mapping does not fit the file (a configuration error: ``perception
+    check`` exits 2, no row was checked): it stops the run with the file,
+    the column and the closest column names.
     """
     available = list(table.data.columns)
     missing = [c for c in mapping.columns if c not in available]
     if missing:
         hints = []
         for column in missing:
-            close = difflib.get_close_matches(column, [str(a) for a in available], n=1)
-            hints.append(f"{column}" + (f" (did you mean {close[0]}?)" if close else ""))
-        raise DataError(f"{table.path}: column(s) named in {mapping.path} not found: {'; '.join(hints)}")
+            close = closest_column(column, [str(a) for a in available])
+            hints.append(f"{column}" + (f" (did you mean {close}?)" if close else ""))
+        raise ConfigError(f"{table.path}: column(s) named in {mapping.path} not found: {'; '.join(hints)}")
     _check_choices(table, mapping)
     keep = mapping.columns
     data = table.data.loc[:, keep].copy()

@@ -12,10 +12,16 @@ import pyreadstat
 
 from perception.config.margins import load_margins, margin_columns
 from perception.config.project import Project
-from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
+from perception.disclosure.anonymise import anonymise, suppression_order
 from perception.disclosure.attacker import anonymity_sets, protect
 from perception.disclosure.risk import expected_reidentifications, key_counts, not_l_diverse
-from perception.disclosure.variance_units import masked_units, pooled_weights
+from perception.disclosure.variance_units import (
+    RECORDS_PER_WEIGHT,
+    masked_units,
+    microaggregated_weights,
+    pooled_weights,
+)
+from perception.errors import in_wave
 from perception.estimate.values import indicator_values
 from perception.files import fix_dta_timestamp, fix_sav_timestamp, write_atomic
 from perception.release.columns import ReleasedColumn, ReleaseMetadata, band, band_bounds
@@ -53,6 +59,7 @@ def read_responses(project: Project, path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=dict.fromkeys(text, "string"), keep_default_na=False, na_values=[""])
 
 
+@in_wave
 def treat_wave(project: Project, wave: str, responses: pd.DataFrame, meta: ReleaseMetadata) -> ReleasedWave:
     """Band numeric quasi-identifiers, pseudonymise design ids, then k-anonymity and l-diversity.
 
@@ -81,7 +88,9 @@ def treat_wave(project: Project, wave: str, responses: pd.DataFrame, meta: Relea
         else:
             keys.append(name)
     fixed = design_keys(project, wave, data)
-    order = suppression_order(data, keys, cluster=design.psu if design.psu in data else None)
+    # keys a released unit implies (region in a PSU, or in a weight group pooled within region) go last
+    unit = design.psu if design.psu in data else FINAL_WEIGHT if FINAL_WEIGHT in data else None
+    order = suppression_order(data, keys, cluster=unit)
     sdc = anonymise(data, order, k, sensitive, l_min)
     released = protect(data, sdc, order, fixed, k, sensitive, l_min)
     full = [*keys, *fixed]
@@ -131,28 +140,40 @@ def design_keys(project: Project, wave: str, data: pd.DataFrame) -> list[str]:
     """Mask the design columns of ``data`` in place; return them: keys of the attacker, never blanked.
 
     Strata and PSUs become masked variance units (pseudo-strata grouping
-    real strata of a region, pseudo-PSUs grouping real PSUs); the design
-    weight is pooled within pseudo-PSUs and the final weight within
-    pseudo-PSUs and weighting cells (see :mod:`perception.disclosure.variance_units`).
-    The source is a key too: an attacker may know who interviewed the person.
+    real strata of a region, pseudo-PSUs grouping real PSUs), whichever of
+    the two the wave's design has; the design weight is pooled within
+    pseudo-PSUs and the final weight within pseudo-PSUs and weighting cells
+    (see :mod:`perception.disclosure.variance_units`). A design without PSUs
+    (weights only, or stratified) has no unit to pool in: both weights are
+    microaggregated in groups of at least k (and :data:`RECORDS_PER_WEIGHT`)
+    records of similar weight instead. The source is a
+    key too: an attacker may know who interviewed the person.
     """
     settings, design = project.config["disclosure"], project.waves[wave].design
     regions = [v.name for v in project.codebook if v.type == "region" and v.name in data]
     fixed = [c for c in ("source_id",) if c in data]
-    if design.strata in data and design.psu in data:
+    strata = design.strata if design.strata in data else None
+    psu = design.psu if design.psu in data else None
+    if strata or psu:
         region = regions[0] if regions else None
-        scores = linearised(project, data, region)
-        strata, psus = masked_units(data, design.strata, design.psu, region, int(settings["seed"]), scores=scores)
-        data[design.strata], data[design.psu] = strata, psus
-        fixed += [design.strata, design.psu]
-    elif design.psu in data:
-        data[design.psu] = pseudonymise(data[design.psu], int(settings["seed"]))
-        fixed.append(design.psu)
-    unit = [c for c in (design.strata, design.psu) if c in data]
+        scores = linearised(project, data, region) if psu else None
+        pseudo_strata, pseudo_psus = masked_units(data, strata, psu, region, int(settings["seed"]), scores=scores)
+        for name, values in ((strata, pseudo_strata), (psu, pseudo_psus)):
+            if name:
+                data[name] = values
+                fixed.append(name)
+    unit = [c for c in (strata, psu) if c]
     rake = project.waves[wave].weighting.rake_to
     cells = sorted(margin_columns(load_margins(list(rake)))) if rake else []
+    weights = [w for w in (design.weight, FINAL_WEIGHT) if w in data and w not in fixed]
+    if psu is None and weights:
+        size = max(int(settings["k"]), RECORDS_PER_WEIGHT)
+        pooled = microaggregated_weights(data, weights, [*unit, *cells], size)
+        for weight in weights:
+            data[weight] = pooled[weight]
+        return [*fixed, *weights]
     for weight, within in ((design.weight, unit), (FINAL_WEIGHT, [*unit, *cells])):
-        if weight in data and weight not in fixed:
+        if weight in weights:
             data[weight] = pooled_weights(data, weight, within)
             fixed.append(weight)
     return fixed

@@ -9,6 +9,7 @@ others are released. Nothing is dropped silently:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,14 +56,19 @@ def _check_specs(var: Variable, codebook: Codebook, geography: Geography) -> lis
     return specs
 
 
-def build_schema(codebook: Codebook, geography: Geography) -> pa.DataFrameSchema:
-    """The Pandera schema every harmonised wave must satisfy."""
+def build_schema(codebook: Codebook, geography: Geography, required: Iterable[str] = ()) -> pa.DataFrameSchema:
+    """The Pandera schema every harmonised wave must satisfy.
+
+    ``required`` adds the variables the wave's design names (strata, PSUs):
+    required in a clustered wave, absent from a weights-only one.
+    """
+    required = set(required)
     columns = {name: pa.Column("string" if name != "source_row" else "Int64", nullable=False) for name in PROVENANCE}
     for var in codebook:
         columns[var.name] = pa.Column(
             dtype_of(var),
             checks=[check for check, _, _ in _check_specs(var, codebook, geography)],
-            nullable=not var.required,
+            nullable=not (var.required or var.name in required),
             required=True,
         )
     return pa.DataFrameSchema(columns, strict=False, coerce=False, ordered=False)
@@ -137,13 +143,19 @@ def _hostile_numbers(frame: pd.DataFrame, codebook: Codebook, weight: str | None
 
 
 def validate(
-    frame: pd.DataFrame, codebook: Codebook, geography: Geography, weight: str | None = None
+    frame: pd.DataFrame,
+    codebook: Codebook,
+    geography: Geography,
+    weight: str | None = None,
+    required: Iterable[str] = (),
 ) -> ValidationResult:
     """Split harmonised rows into released and quarantined, with reasons.
 
     ``weight`` names the wave's design weight column: weights hundreds of times
     the median (:data:`MAX_WEIGHT_RATIO`) are quarantined; zero, negative,
     missing and infinite weights are too (codebook ``min_exclusive``, required).
+    ``required`` names the other columns the wave's design needs (a row
+    without its stratum or PSU cannot be estimated with its design).
     """
     frame = frame.reset_index(drop=True)
     found: dict[int, list[Problem]] = {
@@ -152,7 +164,7 @@ def validate(
     for index, problems in _hostile_numbers(frame, codebook, weight).items():
         found[index] += [p for p in problems if p.variable not in {q.variable for q in found[index]}]
     already_reported = {i: {p.variable for p in problems} for i, problems in found.items()}
-    schema = build_schema(codebook, geography)
+    schema = build_schema(codebook, geography, [*required, *([weight] if weight else [])])
     categories = _schema_problems(codebook, geography)
     try:
         schema.validate(frame.drop(columns=ISSUE_COLUMNS), lazy=True)
