@@ -18,12 +18,14 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from perception.errors import ConfigError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is written: the Snakefile reads settings only
+    import pandas as pd
 
 try:  # libyaml is several times faster than the pure-Python loader
     from yaml import CSafeLoader as _Loader
@@ -58,6 +60,16 @@ class _StrictLoader(_Loader):
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep)
+
+
+def file_version(path: str | Path) -> tuple[str, int, int] | None:
+    """(resolved path, size, modification time) of a file, or None when it cannot be seen: a cache key."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -161,6 +173,8 @@ def neutralise_formula(value: object) -> object:
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names cannot start a spreadsheet formula."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])):

@@ -141,32 +141,34 @@ wildcard_constraints:
 
 
 # Output folders handed to stages that write a set of files (named functions, as the catalog's linter asks).
-def processed_dir(wildcards):
+# They take ``output``, so Snakemake counts them as derived from the outputs and does not track them as
+# parameters: tracking a parameter makes every DAG build import pandas (a second of a no-op run).
+def processed_dir(wildcards, output):
     """Folder of the workflow's tables."""
     return PROCESSED
 
 
-def figures_dir(wildcards):
+def figures_dir(wildcards, output):
     """Folder of the figures and maps."""
     return FIGURES
 
 
-def factsheets_dir(wildcards):
+def factsheets_dir(wildcards, output):
     """Folder of the regional fact sheets."""
     return FACTSHEETS
 
 
-def release_dir(wildcards):
+def release_dir(wildcards, output):
     """Folder of the partner release."""
     return RELEASE
 
 
-def book_html_dir(wildcards):
+def book_html_dir(wildcards, output):
     """Folder of the rendered book."""
     return BOOK_HTML
 
 
-def book_sources_dir(wildcards):
+def book_sources_dir(wildcards, output):
     """Folder of the generated book sources."""
     return BOOK_SOURCES
 

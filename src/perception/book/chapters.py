@@ -10,8 +10,6 @@ from perception.book.markdown import Marks, Table
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval
-from perception.outputs.figures import alt_text
-from perception.outputs.maps import map_alt_text
 
 
 def indicator_link(indicator: Indicator, lang: str) -> str:
@@ -105,6 +103,11 @@ def index_context(data: BookData, lang: str) -> dict:
 
 
 def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple[str, str], str]) -> dict:
+    # The alt texts live beside the charts they describe; imported here so that building
+    # the book's sources does not load plotnine and matplotlib (a second of start-up).
+    from perception.outputs.figures import alt_text
+    from perception.outputs.maps import map_alt_text
+
     project = data.project
     strings = load_strings(lang)
     if chapter not in strings["chapters"]:

@@ -18,7 +18,7 @@ from perception.config.registry import Indicator, load_indicators
 from perception.config.schema import check
 from perception.config.sources import SourceMapping, load_source
 from perception.errors import ConfigError
-from perception.files import load_yaml
+from perception.files import file_version, load_yaml
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "config.schema.yaml"
 CONFIG_FILE = "config/config.yaml"
@@ -97,6 +97,10 @@ class Project:
         self.root = Path(root)
         self.file = str(file)
         self.config = validate_config(dict(config), self.root, self.file)
+        # Mappings and layouts are checked once per project: the Snakefile asks for a wave's
+        # mappings in every input function of every job while it builds the DAG.
+        self._sources: dict[tuple, tuple[SourceMapping, ...]] = {}
+        self._layouts: dict[str, Geography] = {}
 
     @classmethod
     def from_file(cls, path: str | Path = CONFIG_FILE, root: str | Path = ".") -> Project:
@@ -123,7 +127,9 @@ class Project:
         layout = (self.config["waves"].get(wave) or {}).get("layout")
         if layout is None:
             return self.geography
-        return load_geography(self.root / self.config["geography"], layout)
+        if layout not in self._layouts:
+            self._layouts[layout] = load_geography(self.root / self.config["geography"], layout)
+        return self._layouts[layout]
 
     @cached_property
     def waves(self) -> dict[str, Wave]:
@@ -170,7 +176,13 @@ class Project:
         return int(self.config["min_cell_n"])
 
     def sources(self, wave_id: str) -> list[SourceMapping]:
-        """The wave's source mappings, checked against the codebook (each source once)."""
+        """The wave's source mappings, checked against the codebook (each source once); read once per project."""
+        key = (wave_id, *(file_version(self.root / path) for path in self.waves[wave_id].source_paths))
+        if key not in self._sources:
+            self._sources[key] = tuple(self._load_sources(wave_id))
+        return list(self._sources[key])
+
+    def _load_sources(self, wave_id: str) -> list[SourceMapping]:
         mappings = []
         files: dict[Path, Path] = {}
         for path in self.waves[wave_id].source_paths:

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 FAMILY_KEYS = ("comparison", "wave", "indicator", "domain")
 DEFAULT_FAMILY = ("comparison", "wave", "indicator")
@@ -52,6 +50,9 @@ def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[s
     Suppressed comparisons, and those without a p-value, are outside every
     family: they are neither counted nor given a verdict.
     """
+    from scipy import stats  # scipy.stats and statsmodels: a second of start-up, for the jobs that compare only
+    from statsmodels.stats.multitest import multipletests
+
     unknown = [k for k in family if k not in FAMILY_KEYS]
     if unknown or not family:
         raise ValueError(f"comparison family keys must be among {', '.join(FAMILY_KEYS)}")
@@ -79,6 +80,8 @@ def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[s
 
 def t_test(difference: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95) -> dict[str, np.ndarray]:
     """Two-sided t interval and p-value of differences, each with its own df."""
+    from scipy import stats
+
     difference, se, df = (np.asarray(x, dtype=float) for x in (difference, se, df))
     half = stats.t.ppf(0.5 + level / 2, df) * se
     with np.errstate(divide="ignore", invalid="ignore"):
