@@ -271,3 +271,118 @@ def test_microaggregated_weights_keep_totals_and_share_each_value():
     assert (pooled["wf"] - frame["wf"]).abs().median() < 0.1
     again = microaggregated_weights(frame.iloc[::-1], ["w", "wf"], ["region", "gender"], 5).sort_index()
     assert np.allclose(again.to_numpy(), pooled.to_numpy(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# the report says what each wave's design is, from the configuration
+# --------------------------------------------------------------------------
+
+
+def weights_only_followup(project: Project, tmp_path: Path) -> Project:
+    """The demo configuration with the follow-up wave's design reduced to weights (its mapping to match)."""
+    text = (project.root / "config/sources/partner_a_2025-followup.yaml").read_text(encoding="utf-8")
+    text = text.replace("  stratum_id: {column: strate}\n  psu_id: {column: zd}\n", "")
+    text = text.replace("file: data/raw/", f"file: {project.root}/data/raw/")
+    mapping = tmp_path / "partner_a_2025-followup.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
+    config["waves"]["2025-followup"]["design"] = {"weight": "weight_design"}
+    config["waves"]["2025-followup"]["sources"] = [str(mapping)]
+    return Project(config, root=project.root)
+
+
+@pytest.mark.parametrize(
+    ("design", "fr", "en"),
+    [
+        ({"weight": "weight_design"}, "Échantillon pondéré", "Weighted sample"),
+        ({"weight": "weight_design", "strata": "stratum_id"}, "Échantillon stratifié :", "Stratified sample:"),
+        ({"weight": "weight_design", "psu": "psu_id"}, "Échantillon en grappes, sans", "Cluster sample without"),
+        (
+            {"weight": "weight_design", "strata": "stratum_id", "psu": "psu_id"},
+            "Échantillon stratifié en grappes",
+            "Stratified cluster sample",
+        ),
+    ],
+)
+def test_each_design_is_described_with_its_weighting_and_caveat(project, design, fr, en):
+    from perception.i18n.designs import describe_wave
+
+    config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
+    config["waves"]["2025-followup"]["design"] = design
+    configured_project = Project(config, root=project.root)
+    clustered = design.get("psu") is not None  # (defaults are filled in place: psu may be null)
+    for lang, kind in (("fr", fr), ("en", en)):
+        text = describe_wave(configured_project, "2025-followup", lang)
+        label = project.waves["2025-followup"].label[lang]
+        assert text.startswith(f"{label} — {kind}")
+        caveat = "sous-estiment l'incertitude" if lang == "fr" else "understate the uncertainty"
+        assert (caveat in text) is not clustered
+        short = describe_wave(configured_project, "2025-followup", lang, short=True)
+        assert (
+            short.startswith(f"{label}") and (("sous-estimées" in short) or ("understated" in short)) is not clustered
+        )
+    # the demo's weighting: raked to two margins, bounded factors
+    assert "aux marges de population par région et sexe" in describe_wave(configured_project, "2025-followup", "fr")
+    assert "bornés entre 0,2 et 6,0" in describe_wave(configured_project, "2025-followup", "fr")
+    assert "by region and gender" in describe_wave(configured_project, "2025-followup", "en")
+
+
+def test_unweighted_adjustment_and_post_stratification_are_told_apart(project):
+    from perception.i18n.designs import describe_wave
+
+    config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
+    config["waves"]["2025-followup"]["weighting"] = {}
+    assert "Weights supplied by the partner, not adjusted." in describe_wave(
+        Project(config, root=project.root), "2025-followup", "en"
+    )
+    config["waves"]["2025-followup"]["weighting"] = {"rake_to": ["config/margins/mali_rgph2009_region.csv"]}
+    text = describe_wave(Project(config, root=project.root), "2025-followup", "en")
+    assert "post-stratified to the population by region;" in text and "raking" not in text
+
+
+def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_path):
+    from test_report import make_book
+
+    from perception.book.escape import text as md
+    from perception.i18n.designs import describe_wave
+
+    configured_project = weights_only_followup(project, tmp_path)
+    *_, out = make_book(configured_project, tmp_path)
+    for lang in configured_project.languages:
+        methodology = (out / lang / "methodology.md").read_text(encoding="utf-8")
+        region = (out / lang / "regions" / "ML-5.md").read_text(encoding="utf-8")
+        for wave in configured_project.wave_ids:
+            line = f"- {describe_wave(configured_project, wave, lang, md)}"
+            assert line in methodology.splitlines()
+            assert line in region.splitlines()
+        old = "Les enquêtes reposent sur un échantillon stratifié en grappes" if lang == "fr" else "use a stratified"
+        assert old not in methodology
+    assert "sous-estiment l'incertitude" in (out / "fr" / "methodology.md").read_text(encoding="utf-8")
+
+
+def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_path, monkeypatch):
+    from test_factsheets import _inputs
+
+    from perception.i18n.designs import describe_wave
+    from perception.outputs import factsheets
+
+    configured_project = weights_only_followup(project, tmp_path)
+    written: list[str] = []
+    original = factsheets._Sheet.text
+
+    def record(self, text, *args, **kwargs):
+        written.append(text)
+        return original(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(factsheets._Sheet, "text", record)
+    estimates, comparisons, sample = _inputs(configured_project, tmp_path / "processed")
+    region = configured_project.geography.regions[0]
+    for lang in configured_project.languages:
+        written.clear()
+        factsheets.write_factsheet(
+            tmp_path / f"{lang}.pdf", configured_project, estimates, comparisons, sample, region, lang
+        )
+        method = next(text for text in written if "Écart" in text or "Gap:" in text)
+        for wave in configured_project.wave_ids:
+            assert describe_wave(configured_project, wave, lang, short=True) in method
+        assert ("sous-estimées" if lang == "fr" else "understated") in method

@@ -10,6 +10,7 @@ from perception.book.escape import text as md
 from perception.book.markdown import Table, in_configured_order, read_csv
 from perception.config.project import Project
 from perception.i18n import load_strings
+from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count, format_decimal
 
 
@@ -71,6 +72,8 @@ def methodology_context(data: BookData, lang: str) -> dict:
         "source_tables": source_tables,
         "sample_tables": sample_tables,
         "sample_intro": strings["methodology_sample_intro"].format(layout=md(project.geography.label[lang])),
+        "design_intro": strings["design"]["intro"],
+        "design_lines": [describe_wave(project, wave, lang, md) for wave in project.wave_ids],
         "weighting": weighting_table(data, lang),
         "alpha": alpha_table(data, lang),
         "disclosure": disclosure_table(data, lang),

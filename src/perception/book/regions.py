@@ -9,6 +9,7 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding
 from perception.book.markdown import Marks, Table
 from perception.i18n import load_strings
+from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count
 
 
@@ -109,4 +110,9 @@ def region_context(data: BookData, region, lang: str) -> dict:
         "versus": versus,
         "gaps": gaps,
         "changes": changes,
+        # how the waves this page shows were sampled and weighted, from their configured designs
+        "method": [
+            describe_wave(project, shown, lang, md)
+            for shown in dict.fromkeys([data.baseline, wave] if changes else [wave])
+        ],
     }

@@ -30,6 +30,7 @@ from perception.config.geography import Region
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
+from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import (
     format_count,
     format_difference,
@@ -318,7 +319,10 @@ def _contents(
         )
     sheet.room(sheet.row * 4)
     sheet.text(strings["factsheet_method_title"], size=9, weight="bold", gap=0.3)
-    sheet.text(strings["factsheet_method"].format(min_n=project.min_cell_n), size=7, width=140)
+    # how each wave shown was sampled and weighted, from its configured design
+    shown = dict.fromkeys([baseline, wave] if len(waves) > 1 else [wave])
+    design = " ".join(describe_wave(project, w, lang, short=True) for w in shown)
+    sheet.text(strings["factsheet_method"].format(design=design, min_n=project.min_cell_n), size=7, width=140)
 
 
 def _comparison_table(
