@@ -4,7 +4,8 @@ Runs only where R and its survey package are installed (e.g. Debian's
 r-base-core and r-cran-survey); skipped with a reason otherwise. The R
 script (tests/r/demo_estimates.R) rebuilds the design, rakes to the same
 census margins and estimates national and regional shares, including a
-subpopulation share (reported to the police among victims).
+subpopulation share (reported to the police among victims) and a share
+counting "don't know" as "no" (knows where to complain).
 """
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ INDICATORS = {
     "trust_army_ind": "trust_army",
     "feel_unsafe_ind": "feel_unsafe",
     "reported_ind": "reported_to_police",
+    "knows_ind": "knows_complaint_mechanism",  # don't know counted as "no"
 }
 
 pytestmark = pytest.mark.slow
+
+
+def baseline_margins(root: Path) -> list[str]:
+    """The baseline's region and sex target files, as configured (the R scripts take them in that order)."""
+    from perception.config.project import Project
+
+    files = Project.from_file("config/config.yaml", root=root).waves["2024-baseline"].weighting.rake_to
+    assert len(files) == 2 and "region" in files[0] and "sex" in files[1], files
+    return [str(root / f) for f in files]
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +47,12 @@ def r_estimates(workflow_run, tmp_path_factory) -> pd.DataFrame:
     if probe.returncode != 0:
         pytest.skip("R's survey package is not installed")
     out = tmp_path_factory.mktemp("r") / "estimates.csv"
-    margins = workflow_run / "config/margins"
     result = subprocess.run(
         [
             rscript,
             str(R_SCRIPT),
             str(workflow_run / "data/processed/2024-baseline/responses.csv"),
-            str(margins / "mali_rgph2009_region.csv"),
-            str(margins / "mali_sex_rgph2009_total_rgph5_ratio.csv"),
+            *baseline_margins(workflow_run),
             str(out),
         ],
         capture_output=True,
@@ -73,14 +82,12 @@ def test_indicators_match_r_survey(workflow_run, r_estimates):
 @pytest.fixture(scope="module")
 def r_comparisons(workflow_run, r_estimates, tmp_path_factory) -> pd.DataFrame:
     out = tmp_path_factory.mktemp("r") / "comparisons.csv"
-    margins = workflow_run / "config/margins"
     result = subprocess.run(
         [
             shutil.which("Rscript"),
             str(Path(__file__).parent / "r" / "demo_comparisons.R"),
             str(workflow_run / "data/processed/2024-baseline/responses.csv"),
-            str(margins / "mali_rgph2009_region.csv"),
-            str(margins / "mali_sex_rgph2009_total_rgph5_ratio.csv"),
+            *baseline_margins(workflow_run),
             str(out),
         ],
         capture_output=True,

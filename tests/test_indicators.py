@@ -79,6 +79,84 @@ def test_registry_rejects_unknown_codes(tmp_path, project):
         load_indicators(path, project.codebook)
 
 
+def test_dont_know_counts_as_no_for_a_knowledge_item_and_refusal_is_excluded(project):
+    indicator = registry(project)["knows_complaint_mechanism"]
+    assert indicator.measures == "knowledge"
+    assert dict(indicator.nonresponse) == {"dont_know": "as_no", "refused": "excluded"}
+    frame = pd.DataFrame({"knows_complaint_mechanism": [1, 0, DK, REF, None]})
+    values = indicator_values(frame, indicator, project.codebook)
+    assert values.iloc[:3].tolist() == [1.0, 0.0, 0.0]
+    assert values.iloc[3:].isna().all()
+
+
+def _registry_file(tmp_path, extra: str, variables: str = "    variable: trust_police\n    success_codes: [2, 3]\n"):
+    path = tmp_path / "indicators.yaml"
+    path.write_text(
+        "indicators:\n  - id: x\n" + variables + extra + "    label: {fr: a, en: a}\n    definition: {fr: a, en: a}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_registry_sets_the_treatment_of_each_special_answer(tmp_path, project):
+    path = _registry_file(tmp_path, "    nonresponse: {dont_know: own_share, refused: as_no}\n")
+    (indicator,) = load_indicators(path, project.codebook)
+    assert indicator.nonresponse == (("dont_know", "own_share"), ("refused", "as_no"))
+    frame = pd.DataFrame({"trust_police": [3, 0, DK, REF]})
+    assert indicator_values(frame, indicator, project.codebook).tolist() == [1.0, 0.0, 0.0, 0.0]
+    # an opinion item excludes both by default
+    (default,) = load_indicators(_registry_file(tmp_path, ""), project.codebook)
+    assert default.nonresponse == (("dont_know", "excluded"), ("refused", "excluded"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "variables", "message"),
+    [
+        ("    nonresponse: {not_applicable: as_no}\n", None, "not_applicable are not special codes of its questions"),
+        ("    nonresponse: {dont_know: no}\n", None, "nonresponse"),  # YAML reads an unquoted no as false
+        ("    nonresponse: {dont_know: nope}\n", None, "nonresponse"),
+        (
+            "    nonresponse: {dont_know: as_no}\n",
+            "    type: index\n    variables: [trust_police, trust_army]\n",
+            "an index has no 'no'",
+        ),
+    ],
+)
+def test_registry_refuses_a_treatment_that_cannot_apply(tmp_path, project, extra, variables, message):
+    path = _registry_file(tmp_path, extra, *([variables] if variables else []))
+    with pytest.raises(ConfigError, match=message):
+        load_indicators(path, project.codebook)
+
+
+def test_nonresponse_shares_are_weighted_within_the_questions_population(project):
+    from types import SimpleNamespace
+
+    from perception.estimate.nonresponse import nonresponse_shares
+
+    data = pd.DataFrame(
+        {
+            "victim_12m": [1, 1, 1, 0, DK, 1],
+            "reported_to_police": [1, DK, REF, NA, NA, None],
+        }
+    )
+    for indicator in project.indicators:
+        for name in indicator.variables:
+            if name not in data:
+                data[name] = np.nan
+    weights = pd.Series([1.0, 3.0, 2.0, 5.0, 7.0, 11.0])
+    out = nonresponse_shares(project, "w", SimpleNamespace(data=data, weights=weights))
+    reported = out[out["indicator"] == "reported_to_police"].set_index("special_code")
+    # base: victims with an answer recorded (rows 0-2, weights 1 + 3 + 2); the victim without one is not asked
+    assert reported["n_base"].tolist() == [3, 3, 3]
+    assert reported.loc["dont_know", "share"] == pytest.approx(3 / 6)
+    assert reported.loc["refused", "share"] == pytest.approx(2 / 6)
+    assert reported.loc["not_applicable", "share"] == 0.0
+    victims = out[out["indicator"] == "victim_12m"].set_index("special_code")
+    assert victims.loc["dont_know", "share"] == pytest.approx(7 / 29)
+    assert victims.loc["dont_know", "treatment"] == "excluded"
+    assert list(out.columns) == ["wave", "indicator", "special_code", "treatment", "n_base", "n", "share"]
+
+
 def cells(**columns):
     base = {"estimate": 0.5, "se": 0.02, "df": 40, "n": 400}
     base.update(columns)

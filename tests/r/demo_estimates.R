@@ -13,6 +13,9 @@ responses$trust_army_ind <- share(responses$trust_army, c(2, 3))
 responses$feel_unsafe_ind <- share(responses$unsafe_frequency, 1:4)
 victims <- !is.na(responses$victim_12m) & responses$victim_12m == 1
 responses$reported_ind <- ifelse(victims, share(responses$reported_to_police, 1), NA)
+# a knowledge item: don't know (-1) counts as "no", refused (-2) stays out
+responses$knows_ind <- ifelse(responses$knows_complaint_mechanism == -1, 0,
+                              share(responses$knows_complaint_mechanism, 1))
 
 design <- svydesign(ids = ~psu_id, strata = ~stratum_id, weights = ~weight_design,
                     data = responses, nest = TRUE)
@@ -22,7 +25,7 @@ raked <- rake(design, list(~region_code, ~gender_code), list(region_pop, sex_pop
               control = list(maxit = 1000, epsilon = 1e-9, verbose = FALSE))
 
 rows <- list()
-for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "reported_ind")) {
+for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "reported_ind", "knows_ind")) {
   f <- as.formula(paste0("~", variable))
   national <- svymean(f, raked, na.rm = TRUE)
   rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "",

@@ -9,6 +9,7 @@ rule estimate:
         comparisons=f"{PROCESSED}/comparisons.csv",
         weighting_diagnostics=f"{PROCESSED}/weighting_diagnostics.csv",
         index_reliability=f"{PROCESSED}/index_reliability.csv",
+        nonresponse=f"{PROCESSED}/nonresponse.csv",
     conda:
         "../../environment.yml"
     log:

@@ -63,6 +63,7 @@ rule book:
         comparisons=rules.estimate.output.comparisons,
         weighting=rules.estimate.output.weighting_diagnostics,
         index_reliability=rules.estimate.output.index_reliability,
+        nonresponse=rules.estimate.output.nonresponse,
         disclosure=f"{RELEASE}/disclosure_report.csv",
         quality=expand(f"{PROCESSED}/{{wave}}/quality_summary.csv", wave=WAVES),
         quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),

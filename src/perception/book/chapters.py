@@ -6,10 +6,10 @@ from perception.book.data import BookData, chapter_ids, page_names
 from perception.book.escape import option
 from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
-from perception.book.markdown import Marks, Table
+from perception.book.markdown import Marks, Table, read_csv
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
-from perception.i18n.numbers import format_count, format_interval
+from perception.i18n.numbers import format_count, format_interval, format_percent
 
 
 def indicator_link(indicator: Indicator, lang: str) -> str:
@@ -102,6 +102,56 @@ def index_context(data: BookData, lang: str) -> dict:
     }
 
 
+def nonresponse_table(data: BookData, chapter: str, lang: str) -> Table | None:
+    """Per indicator and wave, the weighted share of each special answer, and how the indicator treats it.
+
+    Read from ``nonresponse.csv`` (the estimation stage's table), so that
+    a reader sees what an excluded don't know would have changed.
+    """
+    path = data.processed_dir / "nonresponse.csv"
+    if not path.is_file():
+        return None
+    project = data.project
+    strings = load_strings(lang)
+    ids = [i.id for i in project.indicators if i.chapter == chapter]
+    frame = read_csv(path, "item non-response")
+    frame = frame[frame["indicator"].isin(ids)]
+    specials = [s for s in project.codebook.special_labels if s in set(frame["special_code"])]
+    if frame.empty or not specials:
+        return None
+    shares = frame.set_index(["wave", "indicator", "special_code"])
+    labels = project.codebook.special_labels
+    header = [strings["col_indicator"]]
+    for wave in project.wave_ids:
+        header += [f"{md(labels[s][lang])} ({data.wave_label(wave, lang)})" for s in specials]
+    header.append(strings["col_treatment"])
+    rows = []
+    for indicator in project.indicators:
+        if indicator.chapter != chapter:
+            continue
+        cells = [indicator_link(indicator, lang)]
+        for wave in project.wave_ids:
+            for special in specials:
+                key = (wave, indicator.id, special)
+                known = key in shares.index and shares.loc[key, "n_base"] > 0
+                cells.append(format_percent(float(shares.loc[key, "share"]), lang) if known else "—")
+        treatments = [
+            f"{md(labels[s][lang])}{strings['colon']}{strings['nonresponse_treatments'][t]}"
+            for s, t in indicator.nonresponse
+            if s in specials
+        ]
+        cells.append(strings["codes_separator"].join(treatments))
+        rows.append(cells)
+    return Table(
+        caption=strings["nonresponse_caption"],
+        name=f"tbl-nonresponse-{chapter}",
+        header=header,
+        align="l" + "r" * (len(header) - 2) + "l",
+        rows=rows,
+        notes=[strings["nonresponse_note"]],
+    )
+
+
 def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple[str, str], str]) -> dict:
     # The alt texts live beside the charts they describe; imported here so that building
     # the book's sources does not load plotnine and matplotlib (a second of start-up).
@@ -146,4 +196,8 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
                 "figures": charts,
             }
         )
-    return {"chapter": strings["chapters"][chapter], "sections": sections}
+    return {
+        "chapter": strings["chapters"][chapter],
+        "sections": sections,
+        "nonresponse": nonresponse_table(data, chapter, lang),
+    }

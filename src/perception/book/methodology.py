@@ -208,8 +208,10 @@ def definitions(project: Project, lang: str) -> list[dict]:
     codebook = project.codebook
     definitions = []
     for indicator in project.indicators:
-        first = codebook[indicator.variable]
-        excluded = [s for s in first.special if s not in indicator.denominator_includes]
+        special = [
+            f"{md(codebook.special_labels[name][lang])}{strings['colon']}{strings['nonresponse_treatments'][treatment]}"
+            for name, treatment in indicator.nonresponse
+        ]
         among = ""
         if indicator.among is not None:
             among = strings["methodology_among_value"].format(
@@ -229,7 +231,7 @@ def definitions(project: Project, lang: str) -> list[dict]:
                     md(codebook.value_label(indicator.variable, code, lang)) for code in indicator.success_codes
                 ),
                 "among": among,
-                "excluded": separator.join(md(codebook.special_labels[s][lang]) for s in excluded),
+                "excluded": strings["codes_separator"].join(special),
             }
         )
     return definitions

@@ -232,6 +232,33 @@ FIELDS = _fields(
     ("weight_max", "number", "Plus grand poids final", "Largest final weight"),
     ("weight_ratio", "number", "Rapport poids final max / min", "Largest / smallest final weight"),
     ("design_weight_ratio", "number", "Rapport poids de sondage max / min", "Largest / smallest design weight"),
+    # ---- item non-response (nonresponse.csv)
+    (
+        "special_code",
+        "string",
+        "Réponse spéciale (code du registre : dont_know ne sait pas, refused refus, not_applicable sans objet)",
+        "Special answer (registry code: dont_know, refused, not_applicable)",
+    ),
+    (
+        "treatment",
+        "string",
+        "Prise en compte dans l'indicateur : excluded exclue du dénominateur, as_no comptée comme « non », "
+        "own_share gardée au dénominateur et présentée à part",
+        'How it enters the indicator: excluded from the denominator, as_no counted as "no", '
+        "own_share kept in the denominator and reported as its own share",
+    ),
+    (
+        "n_base",
+        "integer",
+        "Répondants à qui la question a été posée (réponse enregistrée, sous-population comprise)",
+        "Respondents the question was put to (an answer recorded, within the subpopulation)",
+    ),
+    (
+        "share",
+        "number",
+        "Part pondérée (poids finaux) des répondants ayant donné cette réponse",
+        "Weighted share (final weights) of respondents who gave this answer",
+    ),
     ("cronbach_alpha", "number", "Alpha de Cronbach (pondéré)", "Cronbach's alpha (weighted)"),
     # ---- data quality
     ("rows_received", "integer", "Lignes reçues du partenaire", "Rows received from the partner"),

@@ -188,6 +188,16 @@ TABLES = _tables(
         key=("wave", "indicator"),
     ),
     Table(
+        "nonresponse",
+        "nonresponse.csv",
+        {
+            "fr": "part des « ne sait pas », refus et sans objet par indicateur et par vague (pondérée)",
+            "en": "share of don't know, refused and not applicable per indicator and wave (weighted)",
+        },
+        ("wave", "indicator", "special_code", "treatment", "n_base", "n", "share"),
+        key=("wave", "indicator", "special_code"),
+    ),
+    Table(
         "responses",
         "{wave}/responses.csv",
         {"fr": "réponses dépersonnalisées avec le poids final", "en": "de-identified responses with the final weight"},

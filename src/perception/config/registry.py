@@ -14,8 +14,21 @@ estimation stage then averages with the survey design
 - ``index``: composite index — mean of ``variables`` rescaled to 0–100, for
   respondents who answered all of them; Cronbach's alpha is reported.
 
-Don't know, refused and not applicable never enter a value unless listed in
-``denominator_includes`` (they then count as "not a success").
+How don't know, refused and not applicable enter is decided per indicator by
+``nonresponse`` (special code -> treatment), because the right answer depends
+on what the question measures: "don't know" to an opinion is no opinion, but
+"don't know" to "do you know where to complain?" substantively means no.
+
+- ``excluded``: out of the denominator (the share is among those who answered);
+- ``as_no``: in the denominator, counted as "no" (not a success);
+- ``own_share``: in the denominator as "not a success" and reported as its own
+  share beside the indicator (yes + no + don't know = 100 %).
+
+Defaults depend on ``measures``: for a ``knowledge`` item, don't know counts
+``as_no``; everything else is ``excluded``. ``as_no`` and ``own_share`` apply to
+shares only (a mean or an index has no "no"). Whatever the treatment, the
+estimation stage reports the weighted share of each special answer
+(:mod:`perception.estimate.nonresponse`).
 """
 
 from __future__ import annotations
@@ -29,6 +42,10 @@ from perception.errors import ConfigError
 from perception.files import load_yaml
 
 INDICATOR_TYPES = ("share", "any_of", "mean", "index")
+TREATMENTS = ("excluded", "as_no", "own_share")
+MEASURES = ("opinion", "experience", "knowledge")
+# the treatment of a special code not listed under ``nonresponse``, by what the item measures
+DEFAULT_TREATMENT = {"knowledge": {"dont_know": "as_no"}}
 
 
 @dataclass(frozen=True)
@@ -48,8 +65,18 @@ class Indicator:
     label: dict[str, str]
     definition: dict[str, str]
     success_codes: tuple[int, ...] = ()
-    denominator_includes: tuple[str, ...] = ()
+    measures: str = "opinion"
+    nonresponse: tuple[tuple[str, str], ...] = ()
     among: Subpopulation | None = None
+
+    def treatment(self, special: str) -> str:
+        """How answers with special code ``special`` enter: excluded, as_no or own_share."""
+        return dict(self.nonresponse).get(special, "excluded")
+
+    @property
+    def denominator_includes(self) -> tuple[str, ...]:
+        """Special codes kept in the denominator as "not a success"."""
+        return tuple(name for name, treatment in self.nonresponse if treatment != "excluded")
 
     @property
     def variable(self) -> str:
@@ -73,6 +100,29 @@ def _codes_of(codebook: Codebook, variable: str, codes: tuple, where: str) -> No
         raise ConfigError(f"{where}: codes must be codes of {variable} (bad: {bad or 'none given'})")
 
 
+def _nonresponse(spec: dict, kind: str, variables: tuple, codebook: Codebook, where: str) -> tuple:
+    """Treatment of every special code the indicator's questions may take, defaults filled in."""
+    given = dict(spec.get("nonresponse") or {})
+    specials = [s for s in codebook.special_labels if any(s in codebook[v].special for v in variables)]
+    unknown = [s for s in given if s not in specials]
+    if unknown:
+        allowed = ", ".join(specials) or "none"
+        raise ConfigError(
+            f"{where}: nonresponse {', '.join(unknown)} are not special codes of its questions ({allowed})"
+        )
+    defaults = DEFAULT_TREATMENT.get(spec.get("measures", "opinion"), {})
+    treatments = tuple((s, given.get(s, defaults.get(s, "excluded"))) for s in specials)
+    if kind in ("mean", "index"):
+        counted = [s for s, t in treatments if t != "excluded" and s in given]
+        if counted:
+            article = "an" if kind == "index" else "a"
+            raise ConfigError(
+                f"{where}: nonresponse {', '.join(counted)}: {article} {kind} has no 'no', so only excluded applies"
+            )
+        treatments = tuple((s, "excluded") for s, _ in treatments)
+    return treatments
+
+
 def _indicator(spec: dict, codebook: Codebook, where: str) -> Indicator:
     kind = spec.get("type", "share")
     if kind not in INDICATOR_TYPES:
@@ -93,11 +143,7 @@ def _indicator(spec: dict, codebook: Codebook, where: str) -> Indicator:
     if kind in ("share", "any_of"):
         for variable in variables:
             _codes_of(codebook, variable, success, f"{where}: success_codes")
-    includes = tuple(spec.get("denominator_includes") or ())
-    for variable in variables:
-        unknown = [s for s in includes if s not in codebook[variable].special]
-        if unknown:
-            raise ConfigError(f"{where}: denominator_includes {unknown} are not special codes of {variable}")
+    nonresponse = _nonresponse(spec, kind, variables, codebook, where)
     among = None
     if spec.get("among"):
         among_var = spec["among"].get("variable")
@@ -114,7 +160,8 @@ def _indicator(spec: dict, codebook: Codebook, where: str) -> Indicator:
         label=bilingual(spec.get("label"), where),
         definition=bilingual(spec.get("definition"), where),
         success_codes=success,
-        denominator_includes=includes,
+        measures=spec.get("measures", "opinion"),
+        nonresponse=nonresponse,
         among=among,
     )
 

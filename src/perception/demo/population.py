@@ -165,11 +165,27 @@ def _load_registry() -> tuple:
     return load_indicators(REGISTRY / "indicators.yaml", load_codebook(REGISTRY / "codebook.yaml"))
 
 
+SPECIAL_RATES = {"dont_know": P_DONT_KNOW, "refused": P_REFUSED}
+
+
+def _counted_scale(indicator) -> float:
+    """Answered rate over the rate in the denominator, for special answers the indicator counts as "no"."""
+    if not ITEM[indicator.variable].has_special:
+        return 1.0
+    answered = 1.0 - P_DONT_KNOW - P_REFUSED
+    counted = sum(
+        SPECIAL_RATES.get(special, 0.0) for special, treatment in indicator.nonresponse if treatment != "excluded"
+    )
+    return answered / (answered + counted)
+
+
 def cell_truth(indicator, wave: str, cell, effects: dict) -> tuple[float, float]:
     """(expected value, weight in the denominator) of an indicator in one cell.
 
     Special answers are independent of the substantive ones with the same
-    rate in every cell, so they cancel out; a subpopulation (``among``)
+    rate in every cell, so they cancel out of a share that excludes them; a
+    share that counts them as "no" (the registry's ``nonresponse``) is
+    scaled by the answered over the counted rate. A subpopulation (``among``)
     weights each cell by how many of its adults belong to it.
     """
 
@@ -182,8 +198,10 @@ def cell_truth(indicator, wave: str, cell, effects: dict) -> tuple[float, float]
 
     success = list(indicator.success_codes)
     if indicator.type == "share":
-        value = float(probs(indicator.variable)[success].sum())
+        value = float(probs(indicator.variable)[success].sum()) * _counted_scale(indicator)
     elif indicator.type == "any_of":
+        if any(ITEM[v].has_special for v in indicator.variables) and indicator.denominator_includes:
+            raise ValueError(f"demo truth: {indicator.id} counts special answers of items that have them")
         value = 1.0 - float(np.prod([1.0 - probs(v)[success].sum() for v in indicator.variables]))
     elif indicator.type == "mean":
         value = mean_code(indicator.variable)

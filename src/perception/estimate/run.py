@@ -12,7 +12,9 @@ Reads the published responses of every wave and writes tidy tables:
   p-values, verdicts and intervals adjusted for multiple comparisons within
   the configured families;
 - ``weighting_diagnostics.csv`` and ``index_reliability.csv`` (Cronbach's
-  alpha of composite indices).
+  alpha of composite indices);
+- ``nonresponse.csv``: the weighted share of don't know, refused and not
+  applicable per indicator and wave, with how the registry treats each.
 
 The design, weighting targets and indicator definitions all come from
 ``config/``; nothing here is specific to a wave or a partner.
@@ -30,6 +32,7 @@ from perception.disclosure.cells import suppress_cells
 from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
 from perception.estimate.multiplicity import adjust
+from perception.estimate.nonresponse import nonresponse_shares
 from perception.estimate.reliability import blank_suppressed
 from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
@@ -65,4 +68,7 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
         "comparisons": comparisons,
         "weighting_diagnostics": pd.DataFrame(diagnostics_rows),
         "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),
+        "nonresponse": pd.concat(
+            [nonresponse_shares(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
+        ),
     }
