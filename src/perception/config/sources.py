@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from perception.config.codebook import Codebook, Variable, code_key
+from perception.config.derived import KEYS as DERIVED_KEYS
+from perception.config.derived import RULES as DERIVED_RULES
+from perception.config.derived import Derivation, parse_derivation
 from perception.config.geography import normalise_name
 from perception.config.schema import check as check_schema
 from perception.errors import ConfigError
@@ -36,6 +39,7 @@ MAPPING_KEYS = {
     "other_column",
     "other_value",
     "other_specify",
+    *DERIVED_KEYS,
 }
 
 
@@ -78,6 +82,7 @@ class VariableMapping:
     constant: Any = None
     per_row: bool = False
     other: OtherSpecify | None = None
+    derived: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class SourceMapping:
         for spec in self.variables.values():
             if spec.column is not None:
                 used.append(spec.column)
+            if spec.derived is not None:
+                used += spec.derived.columns
             if spec.other is not None:
                 used.append(spec.other.column)
         for check in self.checks:
@@ -187,9 +194,19 @@ def _variable_mapping(name: str, spec: Any, codebook: Codebook, vwhere: str) -> 
     unknown = set(spec) - MAPPING_KEYS
     if unknown:
         raise ConfigError(f"{vwhere}: unknown key(s) {', '.join(sorted(unknown))} (see config/README.md)")
+    rules = [key for key in DERIVED_RULES if key in spec]
     sources = [key for key in ("column", "constant") if key in spec] + (["per_row"] if spec.get("per_row") else [])
-    if len(sources) != 1:
-        raise ConfigError(f"{vwhere}: needs exactly one of 'column', 'constant' or 'per_row: true'")
+    if len(sources) + len(rules) != 1:
+        raise ConfigError(
+            f"{vwhere}: needs exactly one of 'column', 'constant', 'per_row: true' "
+            f"or a derivation ({', '.join(DERIVED_RULES)})"
+        )
+    if rules:
+        derived = parse_derivation(name, spec, codebook, vwhere, _variable_mapping, _check_code_target)
+        return VariableMapping(variable=name, derived=derived)
+    stray = [key for key in ("success", "undecided") if key in spec]
+    if stray:
+        raise ConfigError(f"{vwhere}: {stray[0]!r} belongs to a derivation (any_of, all_of)")
     var = codebook[name]
     codes = spec.get("codes")
     if codes is not None:

@@ -209,12 +209,17 @@ def harmonise(raw: RawTable, mapping: SourceMapping, codebook: Codebook, geograp
         if spec is None:
             frame[var.name] = pd.Series([None] * len(data), dtype=dtype_of(var))
             continue
-        if spec.column is None:
+        if spec.derived is not None:
+            from perception.transform.derive import derive_variable  # derive builds on this module
+
+            values, problems = derive_variable(data, spec, codebook, geography, raw)
+        elif spec.column is None:
             frame[var.name] = pd.Series(
                 _generated(spec, mapping, data["source_row"], var, geography), dtype=dtype_of(var)
             )
             continue
-        values, problems = harmonise_variable(data[spec.column], spec, codebook, geography, raw)
+        else:
+            values, problems = harmonise_variable(data[spec.column], spec, codebook, geography, raw)
         frame[var.name] = pd.Series(values, dtype=dtype_of(var))
         for i, problem in enumerate(problems):
             if problem is not None:
