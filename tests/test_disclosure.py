@@ -10,7 +10,7 @@ from perception.disclosure.anonymise import anonymise, pseudonymise, suppression
 from perception.disclosure.attacker import anonymity_sets, protect
 from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
 from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
-from perception.disclosure.variance_units import masked_units, pooled_weights
+from perception.disclosure.variance_units import _variance, closest_grouping, masked_units, pooled_weights
 from perception.errors import DataError
 from perception.release.columns import band, band_labels
 
@@ -362,3 +362,25 @@ def test_masked_units_group_psus_within_strata_and_keep_weight_totals():
     assert pooled.groupby(psus).sum().round(9).equals(frame["w"].groupby(psus).sum().round(9))
     assert pooled.groupby(psus).nunique().max() == 1
     assert masked_units(frame, "stratum", "psu", "region", seed=1)[1].equals(psus)
+
+
+def test_closest_grouping_keeps_variances_closer_than_a_random_dealing():
+    rng = np.random.default_rng(7)
+    totals = [rng.normal(size=(17, 6)), rng.normal(size=(9, 6))]
+    counts = [5, 3]
+    real = sum(_variance(t) for t in totals)
+
+    def masked(assignments):
+        return sum(
+            _variance(np.array([t[a == g].sum(axis=0) for g in range(c)]))
+            for t, a, c in zip(totals, assignments, counts, strict=True)
+        )
+
+    chosen = closest_grouping(totals, counts, np.random.default_rng(1))
+    assert [np.bincount(a).tolist() for a in chosen] == [[4, 4, 3, 3, 3], [3, 3, 3]]
+    random = [np.random.default_rng(1).permutation(len(t)) % c for t, c in zip(totals, counts, strict=True)]
+    error = np.abs(np.log(masked(chosen) / real)).max()
+    assert error < np.abs(np.log(masked(random) / real)).max()
+    assert error < np.log(1.25)
+    again = closest_grouping(totals, counts, np.random.default_rng(1))
+    assert all((a == b).all() for a, b in zip(chosen, again, strict=True))

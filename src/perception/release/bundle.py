@@ -112,7 +112,7 @@ def build_release(
     write_json(datapackage(project, out_dir, schemas, version), out_dir / "datapackage.json")
     qis = dictionary.loc[dictionary["quasi_identifier"], "variable"].tolist()
     sensitive = dictionary.loc[dictionary["sensitive"], "variable"].tolist()
-    readme = render_readme(project, version, qis, sensitive)
+    readme = render_readme(project, version, qis, sensitive, check)
     write_atomic(out_dir / "README.md", lambda tmp: tmp.write_text(readme, encoding="utf-8"))
     processed = [*responses.values(), *(tables[name] for name in sorted(tables))]
     write_json(provenance(project, raw_files, config_files, processed, version, commit), out_dir / "provenance.json")

@@ -167,8 +167,12 @@ def provenance(project: Project, raw_files, config_files, processed_files, versi
     }
 
 
-def render_readme(project: Project, version: str, qis: list[str], sensitive: list[str]) -> str:
-    """The bilingual README from config/release/README.md.j2 (no commit or date, so it changes only with content)."""
+def render_readme(project: Project, version: str, qis: list[str], sensitive: list[str], check: pd.DataFrame) -> str:
+    """The bilingual README from config/release/README.md.j2 (no commit or date, so it changes only with content).
+
+    ``check`` is variance_check.csv: the README states, from it, the share of
+    standard errors the release reproduces within 10 %.
+    """
     settings, disclosure = project.config["release"], project.config["disclosure"]
     template = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.root / TEMPLATES),
@@ -200,4 +204,15 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         l=disclosure["l"],
         bands_text=bands_text,
         min_cell_n=project.min_cell_n,
+        within=within_ten_percent(check),
     )
+
+
+def within_ten_percent(check: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Per domain (national, region), the share of release SEs within 10 % of the report's, in words."""
+    out = {}
+    for domain in ("national", "region"):
+        ratios = check.loc[check["domain"] == domain, "se_ratio"].dropna()
+        share = round(100 * float((ratios - 1).abs().le(0.1).mean())) if len(ratios) else 0
+        out[domain] = {"fr": f"{share}\u00a0%", "en": f"{share}%"}
+    return out
