@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from perception.config.project import Project
-from perception.disclosure.variance_units import masked_units, microaggregated_weights
+from perception.disclosure.variance_units import PSUS_PER_UNIT, masked_units, microaggregated_weights
 from perception.errors import ConfigError
 from perception.estimate.survey import SurveyDesign, estimate_means
 
@@ -244,7 +244,7 @@ def test_masked_units_without_strata_group_psus_of_the_one_stratum():
     frame = sample()
     strata, psus = masked_units(frame, None, "psu", "region", seed=4)
     assert strata is None
-    assert psus.nunique() == max(2, frame["psu"].nunique() // 4)
+    assert psus.nunique() == max(2, frame["psu"].nunique() // PSUS_PER_UNIT)
     assert frame.groupby("psu").apply(lambda g: psus[g.index].nunique(), include_groups=False).max() == 1
     assert masked_units(frame, None, "psu", "region", seed=4)[1].equals(psus)
 
@@ -253,10 +253,10 @@ def test_masked_units_without_psus_merge_small_strata_only():
     frame = sample(60)
     strata, psus = masked_units(frame, "stratum", None, "region", seed=4)
     assert psus is None
-    # every pseudo-stratum holds whole strata of one region, and at least 8 records
+    # every pseudo-stratum holds whole strata of one region, and records for at least two pseudo-PSUs
     assert frame.groupby("stratum").apply(lambda g: strata[g.index].nunique(), include_groups=False).max() == 1
     assert frame.groupby(strata)["region"].nunique().max() == 1
-    assert frame.groupby(strata).size().min() >= 8
+    assert frame.groupby(strata).size().min() >= 2 * PSUS_PER_UNIT
     assert masked_units(frame, None, None, "region", seed=4) == (None, None)
 
 
