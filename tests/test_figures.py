@@ -137,6 +137,9 @@ def comparisons_frame(
                 gendered = "region_gender" if domain == "region" else "gender"
                 women, men = cells[(wave, i, gendered, region, "f")], cells[(wave, i, gendered, region, "m")]
                 add("gender_gap", wave, "", i, domain, region, "", "f", "m", women, men)
+                if domain == "region":  # against the rest of the country (here the national cell stands in)
+                    here, rest = cells[(wave, i, "region", region, "")], cells[(wave, i, "national", "", "")]
+                    add("region_vs_rest", wave, "", i, "region", region, "", region, "rest", here, rest)
             if wave == baseline:
                 continue
             keys = [("national", "", ""), *(("region", r, "") for r in project.geography.codes)]

@@ -15,6 +15,7 @@ from test_figures import LEAKED, comparisons_frame, indicators_frame
 
 from perception.book.build import BookBuildError, build_book
 from perception.book.sources import write_book_sources
+from perception.catalog.paths import chart_names, chart_path
 from perception.config.project import Project
 from perception.i18n.numbers import (
     format_count,
@@ -108,6 +109,10 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
                 path = figures / lang / folder / f"{indicator.id}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 plt.imsave(path, np.zeros((2, 2, 3)))
+        for name in chart_names(project.wave_ids, project.geography.codes):
+            path = chart_path(figures, lang, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            plt.imsave(path, np.zeros((2, 2, 3)))
     return processed, figures
 
 

@@ -297,6 +297,22 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     return paths
 
 
+def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> list[Path]:
+    """The dot charts of the summary, gender, trends and regional pages for one language."""
+    from perception.catalog.paths import chart_path
+    from perception.catalog.results import Estimates, read_indicators
+    from perception.outputs.charts import chart_height, dot_chart, page_charts
+    from perception.outputs.style import save_png
+
+    estimates = Estimates(read_indicators(indicators_csv))
+    paths = []
+    for name, chart in page_charts(estimates, project, lang).items():
+        path = chart_path(out_dir, lang, name)
+        save_png(dot_chart(project, chart, lang), path, height=chart_height(project))
+        paths.append(path)
+    return paths
+
+
 def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, boundaries: Path | None) -> list[Path]:
     """One map per indicator for the latest wave in ``lang``: a choropleth if ``boundaries`` is given."""
     from perception.catalog.paths import map_path

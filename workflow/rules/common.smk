@@ -9,6 +9,7 @@ from perception.errors import PerceptionError
 from perception.files import load_yaml
 from perception.i18n import catalogue_files
 from perception.config.project import Project
+from perception.catalog.paths import chart_names
 from perception.release.contents import release_config_files, release_files, release_raw_files, release_table_names
 
 min_version("9.0")
@@ -41,6 +42,7 @@ try:
     LANGUAGES = PROJECT.languages
     INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
     REGIONS = PROJECT.geography.codes
+    CHART_NAMES = chart_names(WAVES, REGIONS)
     SOURCES = {wave: PROJECT.source_ids(wave) for wave in WAVES}
 except (Exception, KeyboardInterrupt) as error:
     _stop(error)

@@ -16,6 +16,24 @@ rule figures:
         "../scripts/figures.py"
 
 
+rule charts:
+    """Dot charts of the summary, gender, trends and regional pages for one language."""
+    input:
+        indicators=rules.estimate.output.indicators,
+        metadata=metadata_files,
+        strings=string_files,
+    output:
+        charts=expand(f"{FIGURES}/{{{{lang}}}}/charts/{{name}}.png", name=CHART_NAMES),
+    params:
+        out_dir=figures_dir,
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/charts_{lang}.log",
+    script:
+        "../scripts/charts.py"
+
+
 rule maps:
     """One map per indicator (latest wave) for one language: tile grid, or choropleth from report.boundaries."""
     input:
@@ -74,6 +92,7 @@ rule book:
             f"{FIGURES}/{{lang}}/{{wave}}/{{indicator}}.png", lang=LANGUAGES, wave=WAVES, indicator=INDICATOR_IDS
         ),
         maps=expand(f"{FIGURES}/{{lang}}/maps/{{indicator}}.png", lang=LANGUAGES, indicator=INDICATOR_IDS),
+        charts=expand(f"{FIGURES}/{{lang}}/charts/{{name}}.png", lang=LANGUAGES, name=CHART_NAMES),
         factsheets=rules.factsheets.output.factsheets,
         templates="book/templates",
         static="book/static",

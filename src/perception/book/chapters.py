@@ -6,7 +6,7 @@ from perception.book.data import BookData, chapter_ids, page_names
 from perception.book.escape import option
 from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
-from perception.book.markdown import Marks, Table, read_csv
+from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
@@ -75,7 +75,9 @@ def headline_table(data: BookData, chapter: str, lang: str) -> Table:
     )
 
 
-def index_context(data: BookData, lang: str) -> dict:
+def index_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
+    from perception.outputs.charts import summary_chart  # plotnine: imported when a book is built
+
     project = data.project
     strings = load_strings(lang)
     sample = data.sample(data.latest)
@@ -95,6 +97,9 @@ def index_context(data: BookData, lang: str) -> dict:
         for chapter in chapter_ids(project)
     ]
     return {
+        "chart": page_chart(
+            summary_chart(data.estimates, project, lang), project, lang, charts["summary"], "fig-summary"
+        ),
         "sample_sentence": sample_sentence,
         "findings": findings,
         "headline": headline,

@@ -6,10 +6,12 @@ from perception.book.chapters import indicator_link
 from perception.book.data import BookData
 from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding
-from perception.book.markdown import Marks, Table
+from perception.book.markdown import Marks, Table, page_chart
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
+from perception.i18n.numbers import format_count
+from perception.outputs.charts import gender_chart, trends_chart
 
 
 def comparison_table(
@@ -20,40 +22,54 @@ def comparison_table(
     header: list[str],
     rows: list[tuple[str, Indicator, Difference]],
     reference_first: bool,
+    counts: list[str] | None = None,
 ) -> Table:
     """Both estimates, the difference with its interval and the verdict, one row per (label, indicator, row).
 
     A gender gap reads women then men (estimate, reference); a change reads
-    baseline then later wave (reference first), as time runs.
+    baseline then later wave (reference first), as time runs. ``counts``
+    (one per row, e.g. "212 / 200") adds the n of each group after the values.
     """
     marks = Marks(data.project, lang)
     body = []
-    for label, indicator, row in rows:
+    for k, (label, indicator, row) in enumerate(rows):
         values = [marks.value(v, row.published, indicator) for v in (row.estimate, row.reference_estimate)]
         if reference_first:
             values.reverse()
-        body.append([label, *values, *marks.difference(row, indicator)])
+        body.append([label, *values, *([counts[k]] if counts else []), *marks.difference(row, indicator)])
     strings = load_strings(lang)
     return Table(
         caption=caption,
         name=name,
         header=header,
-        align="lrrrl",
+        align="lrrrrl" if counts else "lrrrl",
         rows=body,
         notes=[*marks.notes(), strings["verdict_note"]],
     )
 
 
 def gap_header(data: BookData, lang: str, first: str) -> list[str]:
+    """Women, men, the n of each, then the gap stated as women − men."""
     strings = load_strings(lang)
     codebook = data.project.codebook
+    women = md(codebook.value_label("gender_code", "f", lang))
+    men = md(codebook.value_label("gender_code", "m", lang))
     return [
         first,
-        md(codebook.value_label("gender_code", "f", lang)),
-        md(codebook.value_label("gender_code", "m", lang)),
-        strings["col_gap"],
+        women,
+        men,
+        strings["col_n_gender"].format(women=women, men=men),
+        strings["col_gap_gender"].format(women=women.lower(), men=men.lower()),
         strings["col_reading"],
     ]
+
+
+def gap_counts(data: BookData, lang: str, indicator: Indicator, domain: str, region: str = "") -> str:
+    """ "n women / n men" of the cells a gap compares (from ``indicators.csv``)."""
+    wave, cells = data.latest, "gender" if domain == "national" else "region_gender"
+    women = data.estimates.get(wave, indicator.id, cells, region, "f").n
+    men = data.estimates.get(wave, indicator.id, cells, region, "m").n
+    return f"{format_count(women, lang)} / {format_count(men, lang)}"
 
 
 def change_header(data: BookData, lang: str, wave: str, first: str) -> list[str]:
@@ -67,7 +83,7 @@ def change_header(data: BookData, lang: str, wave: str, first: str) -> list[str]
     ]
 
 
-def gender_context(data: BookData, lang: str) -> dict:
+def gender_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
     """Per indicator: women, men and the gap nationally and in each region, latest wave."""
     project = data.project
     strings = load_strings(lang)
@@ -93,17 +109,20 @@ def gender_context(data: BookData, lang: str) -> dict:
                     gap_header(data, lang, md(project.codebook["region_code"].label[lang])),
                     rows,
                     reference_first=False,
+                    counts=[gap_counts(data, lang, indicator, "national")]
+                    + [gap_counts(data, lang, indicator, "region", r.code) for r in project.geography.regions],
                 ),
             }
         )
     return {
         "intro": strings["gender_intro"].format(wave=data.wave_label(wave, lang)),
+        "chart": page_chart(gender_chart(data.estimates, project, lang), project, lang, charts["gender"], "fig-gender"),
         "findings": [gap_finding(data, lang), regional_gaps_finding(data, lang)],
         "sections": sections,
     }
 
 
-def trends_context(data: BookData, lang: str) -> dict:
+def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
     """Per later wave and indicator: change since the baseline nationally, by gender and by region."""
     project = data.project
     strings = load_strings(lang)
@@ -144,6 +163,7 @@ def trends_context(data: BookData, lang: str) -> dict:
         waves.append({"title": data.wave_label(wave, lang), "sections": sections})
     return {
         "intro": strings["trends_intro"].format(baseline=data.wave_label(data.baseline, lang)),
+        "chart": page_chart(trends_chart(data.estimates, project, lang), project, lang, charts["trends"], "fig-trends"),
         "findings": [change_finding(data, lang)],
         "waves": waves,
     }

@@ -93,3 +93,19 @@ def in_configured_order(frame: pd.DataFrame, column: str, order: list[str]) -> p
 def plural(strings: dict, key: str, count: int, **fields) -> str:
     """``key_one`` or ``key_many`` of strings.yaml, so that French and English agree in number."""
     return strings[f"{key}_{'one' if count == 1 else 'many'}"].format(count=count, **fields)
+
+
+def page_chart(chart, project: Project, lang: str, path: str, name: str) -> dict:
+    """A page chart (``perception.outputs.charts.Chart``) as ``_macros.md.j2``'s figure: path, name, alt, caption."""
+    from perception.book.escape import option
+    from perception.book.escape import text as md
+    from perception.outputs.charts import chart_alt
+
+    strings = load_strings(lang)
+    return {
+        "path": path,
+        "name": name,
+        "figclass": "page-chart",
+        "alt": option(chart_alt(project, chart, lang)),
+        "caption": strings["chart_figure_caption"].format(title=md(chart.title), subtitle=md(chart.subtitle)),
+    }

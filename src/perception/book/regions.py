@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from perception.book.chapters import indicator_link
-from perception.book.comparisons import change_header, comparison_table, gap_header
+from perception.book.comparisons import change_header, comparison_table, gap_counts, gap_header
 from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapter_ids
 from perception.book.escape import text as md
-from perception.book.findings import change_finding, gap_finding
-from perception.book.markdown import Marks, Table
+from perception.book.findings import change_finding
+from perception.book.markdown import Marks, Table, page_chart
 from perception.i18n import load_strings
 from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count
+from perception.outputs.charts import region_chart
+from perception.outputs.headlines import region_headlines
 
 
 def regions_context(data: BookData, lang: str) -> dict:
@@ -35,8 +37,8 @@ def regions_context(data: BookData, lang: str) -> dict:
     return {"table": table}
 
 
-def region_context(data: BookData, region, lang: str) -> dict:
-    """One region's indicators against the national figure, its gender gaps and its changes."""
+def region_context(data: BookData, region, lang: str, charts: dict[str, str]) -> dict:
+    """One region's story in sentences and a chart, then its indicators against the country, its gaps, its changes."""
     project = data.project
     strings = load_strings(lang)
     wave = data.latest
@@ -79,8 +81,10 @@ def region_context(data: BookData, region, lang: str) -> dict:
         gap_header(data, lang, strings["col_indicator"]),
         [(md(i.label[lang]), i, data.comparisons.gap(wave, i.id, "region", region.code)) for i in project.indicators],
         reference_first=False,
+        counts=[gap_counts(data, lang, i, "region", region.code) for i in project.indicators],
     )
     sheet = f"{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf"
+    headlines = region_headlines(project, data.estimates, data.comparisons, region, lang, label=md)
     changes = None
     if len(project.wave_ids) > 1:
         changes = comparison_table(
@@ -104,9 +108,16 @@ def region_context(data: BookData, region, lang: str) -> dict:
         ),
         "factsheet": f"{{download}}`{strings['factsheet_link']} <../{sheet}>`",
         "findings": [
-            gap_finding(data, lang, "region", region.code),
+            *({"text": line, "items": []} for line in headlines.all),
             *([change_finding(data, lang, "region", region.code)] if changes else []),
         ],
+        "chart": page_chart(
+            region_chart(data.estimates, project, region, lang),
+            project,
+            lang,
+            f"../{charts[f'region-{region.code}']}",
+            f"fig-region-{region.code}",
+        ),
         "versus": versus,
         "gaps": gaps,
         "changes": changes,

@@ -24,7 +24,7 @@ from perception.book.data import (
 )
 from perception.book.methodology import methodology_context
 from perception.book.regions import region_context, regions_context
-from perception.catalog.paths import figure_path, map_path
+from perception.catalog.paths import chart_names, chart_path, figure_path, map_path
 from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
 from perception.config.project import Project
 from perception.i18n import LANGUAGES, load_strings
@@ -73,7 +73,8 @@ def copy_file(source: Path, target: Path, missing: list[str]) -> None:
 def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) -> dict[tuple[str, str], str]:
     """Copy this edition's charts and maps into its source tree; paths relative to the pages.
 
-    Keys are (wave, indicator) for the charts and ("map", indicator) for the maps.
+    Keys are (wave, indicator) for the indicator charts, ("map", indicator)
+    for the maps and ("chart", name) for the page charts.
     """
     missing, paths = [], {}
     for indicator in project.indicators:
@@ -85,8 +86,14 @@ def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) 
             relative = Path(FIGURES_SUBDIR) / key[0] / f"{indicator.id}.png"
             copy_file(source, edition / relative, missing)
             paths[key] = relative.as_posix()
+    for name in chart_names(project.wave_ids, project.geography.codes):
+        relative = Path(FIGURES_SUBDIR) / "charts" / f"{name}.png"
+        copy_file(chart_path(figures_dir, lang, name), edition / relative, missing)
+        paths[("chart", name)] = relative.as_posix()
     if missing:
-        raise FileNotFoundError("figures not found (run write_figures and write_maps first): " + ", ".join(missing))
+        raise FileNotFoundError(
+            "figures not found (run the figures, maps and charts rules first): " + ", ".join(missing)
+        )
     return paths
 
 
@@ -102,15 +109,16 @@ def copy_downloads(project: Project, processed_dir: Path, edition: Path) -> None
 def page_contexts(data: BookData, lang: str, figures: dict[tuple[str, str], str]) -> dict[str, tuple[str, dict]]:
     """Every page of one edition: page name -> (template, context)."""
     project = data.project
-    pages = {"index": ("index.md.j2", index_context(data, lang))}
+    charts = {name: path for (kind, name), path in figures.items() if kind == "chart"}
+    pages = {"index": ("index.md.j2", index_context(data, lang, charts))}
     for chapter in chapter_ids(project):
         pages[chapter] = ("chapter.md.j2", chapter_context(data, chapter, lang, figures))
-    pages["gender"] = ("gender.md.j2", gender_context(data, lang))
+    pages["gender"] = ("gender.md.j2", gender_context(data, lang, charts))
     if len(project.wave_ids) > 1:
-        pages["trends"] = ("trends.md.j2", trends_context(data, lang))
+        pages["trends"] = ("trends.md.j2", trends_context(data, lang, charts))
     pages[REGIONS_PAGE] = ("regions.md.j2", regions_context(data, lang))
     for region in project.geography.regions:
-        pages[region_page(region.code)] = ("region.md.j2", region_context(data, region, lang))
+        pages[region_page(region.code)] = ("region.md.j2", region_context(data, region, lang, charts))
     pages["methodology"] = ("methodology.md.j2", methodology_context(data, lang))
     pages[QUALITY_PAGE] = ("quality.md.j2", quality_context(data, lang))
     pages["dictionary"] = ("dictionary.md.j2", dictionary_context(project, lang))

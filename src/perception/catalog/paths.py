@@ -15,3 +15,13 @@ def map_path(out_dir: Path, lang: str, indicator_id: str) -> Path:
 
 def factsheet_path(out_dir: Path, lang: str, region_code: str) -> Path:
     return Path(out_dir) / lang / f"{region_code}.pdf"
+
+
+def chart_names(wave_ids: list[str], region_codes: list[str]) -> list[str]:
+    """The page charts of one language: summary, gender, trends (from a second wave), one per region."""
+    trends = ["trends"] if len(wave_ids) > 1 else []
+    return ["summary", "gender", *trends, *(f"region-{code}" for code in region_codes)]
+
+
+def chart_path(out_dir: Path, lang: str, name: str) -> Path:
+    return Path(out_dir) / lang / "charts" / f"{name}.png"

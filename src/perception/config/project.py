@@ -88,6 +88,18 @@ class Wave:
     source_paths: tuple[Path, ...]
     design: WaveDesign
     weighting: WaveWeighting
+    fieldwork: tuple[str, str] | None = None  # first and last day of collection, YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a reader needs to cite the report and ask about it (``report.publication``); None when not given."""
+
+    survey: dict[str, str] | None = None
+    date: str | None = None
+    version: str | None = None
+    citation: dict[str, str] | None = None
+    contact: str | None = None
 
 
 class Project:
@@ -156,8 +168,14 @@ class Project:
                     bounds=tuple(bounds) if bounds else None,
                     trim_ratio=weighting.get("trim_ratio"),
                 ),
+                fieldwork=(spec["fieldwork"]["start"], spec["fieldwork"]["end"]) if spec.get("fieldwork") else None,
             )
         return waves
+
+    @property
+    def publication(self) -> Publication:
+        spec = (self.config.get("report") or {}).get("publication") or {}
+        return Publication(**{key: spec.get(key) for key in ("survey", "date", "version", "citation", "contact")})
 
     @property
     def wave_ids(self) -> list[str]:

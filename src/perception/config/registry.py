@@ -33,7 +33,7 @@ estimation stage reports the weighted share of each special answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from perception.config.codebook import Codebook, bilingual
@@ -68,6 +68,11 @@ class Indicator:
     measures: str = "opinion"
     nonresponse: tuple[tuple[str, str], ...] = ()
     among: Subpopulation | None = None
+    # What a counted respondent does, as a plural verb phrase ("citent les
+    # groupes armés comme menace"), so sentences read naturally; {} when not given.
+    statement: dict[str, str] = field(default_factory=dict)
+    # The question as asked, per language, when the registry gives it.
+    wording: dict[str, str] = field(default_factory=dict)
 
     def treatment(self, special: str) -> str:
         """How answers with special code ``special`` enter: excluded, as_no or own_share."""
@@ -163,6 +168,7 @@ def _indicator(spec: dict, codebook: Codebook, where: str) -> Indicator:
         measures=spec.get("measures", "opinion"),
         nonresponse=nonresponse,
         among=among,
+        statement=bilingual(spec["statement"], f"{where}: statement") if spec.get("statement") else {},
     )
 
 

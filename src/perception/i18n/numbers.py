@@ -118,3 +118,43 @@ def format_difference(value: float, unit: str, lang: str) -> str:
 def format_difference_ci(low: float, high: float, unit: str, lang: str) -> str:
     """The 95 % interval of a difference, both bounds signed: "[−2,9 ; +18,0]"."""
     return NUMBER_FORMATS[lang]["signed_interval"].format(low=_signed(low, unit, lang), high=_signed(high, unit, lang))
+
+
+MONTHS = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def format_date(iso: str, lang: str) -> str:
+    """A YYYY-MM-DD date as written in running text: "4 mars 2024" (non-breaking spaces), "4 March 2024"."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    space = "\u00a0" if lang == "fr" else " "
+    first = "1er" if lang == "fr" and day == 1 else str(day)
+    return f"{first}{space}{MONTHS[lang][month - 1]}{space}{year}"

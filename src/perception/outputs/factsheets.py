@@ -38,7 +38,9 @@ from perception.i18n.numbers import (
     format_estimate,
     format_value,
 )
+from perception.outputs.headlines import region_headlines
 from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
+from perception.outputs.sheet_front import CHART_ROW, TRUST_CHAPTER, about_lines, institutions_chart
 from perception.outputs.style import FONT
 
 A4_IN = (8.27, 11.69)
@@ -110,6 +112,13 @@ class _Sheet:
             self._text(MARGIN, self.y, line, size=size, weight=weight)
             self.y -= self.row * size / TABLE_PT
         self.y -= self.row * gap
+
+    def block(self, height: float, draw: Callable[[plt.Figure, tuple[float, float, float, float]], None]) -> None:
+        """A drawing ``height`` tall (fraction of the page) across the text width, on one page."""
+        self.room(height)
+        if self.figure is not None:
+            draw(self.figure, (MARGIN, self.y - height, 1 - 2 * MARGIN, height))
+        self.y -= height + self.row * 0.6
 
     def heading(self, text: str, keep: float) -> None:
         """A heading kept on the same page as the first ``keep`` of what follows."""
@@ -258,14 +267,30 @@ def _contents(
     waves = project.wave_ids
     wave, baseline = waves[-1], waves[0]
     name = region.name[lang]
-    sheet.text(strings["book_title"], size=9, gap=0.3)
+    publication = project.publication
+    survey = publication.survey[lang] if publication.survey else strings["book_title"]
+    sheet.text(survey, size=9, gap=0.3, width=70)
     sheet.text(strings["factsheet_title"].format(region=name), size=16, weight="bold", gap=0.8, width=40)
-    sheet.text(project.waves[wave].label[lang], size=10, gap=1.0)
+    sheet.text(project.waves[wave].label[lang], size=10, gap=0.6)
     respondents = sample.loc[sample["region_code"] == region.code, "n_respondents"].sum()
-    intro = strings["factsheet_intro"].format(region=name, n=format_count(respondents, lang))
-    sheet.text(intro, gap=1.2, width=80)
+    for line in about_lines(project, sample, region, lang):
+        sheet.text(line, size=7.5, gap=0.1, width=95)
+    sheet.y -= sheet.row * 0.8
     if sheet.figure is not None:
         _locator(sheet, project, region, strings, lang)
+    sheet.heading(strings["region_findings"], keep=sheet.row * 3)
+    for line in region_headlines(project, estimates, comparisons, region, lang).all:
+        sheet.text(f"• {line}", size=8.5, gap=0.5, width=110)
+    sheet.y -= sheet.row * 0.4
+    institutions = [i for i in project.indicators if i.chapter == TRUST_CHAPTER and i.is_proportion]
+    if institutions:
+        sheet.text(strings["factsheet_chart_title"].format(region=name), size=9, weight="bold", gap=0.3, width=100)
+        height = CHART_ROW * (len(institutions) + 1.6)
+        sheet.block(
+            height, lambda figure, box: institutions_chart(figure, box, project, estimates, region, institutions, lang)
+        )
+    intro = strings["factsheet_intro"].format(region=name, n=format_count(respondents, lang))
+    sheet.text(intro, size=7, gap=1.0, width=140)
     rows = []
     for indicator in project.indicators:
         here = estimates.get(wave, indicator.id, "region", region.code)
@@ -294,13 +319,22 @@ def _contents(
         project,
         strings,
         lang,
-        [strings["col_indicator"], women, men, strings["col_gap"], strings["col_reading"]],
+        [
+            strings["col_indicator"],
+            women,
+            men,
+            strings["col_gap_gender"].format(women=women.lower(), men=men.lower()),
+            strings["col_reading"],
+        ],
         lambda indicator: comparisons.gap(wave, indicator.id, "region", region.code),
         reference_first=False,
     )
     if len(waves) > 1:
         sheet.heading(
-            strings["factsheet_changes"].format(baseline=project.waves[baseline].label[lang]), keep=sheet.row * 3
+            strings["factsheet_changes"].format(
+                baseline=project.waves[baseline].label[lang], wave=project.waves[wave].label[lang]
+            ),
+            keep=sheet.row * 3,
         )
         _comparison_table(
             sheet,
@@ -323,6 +357,12 @@ def _contents(
     shown = dict.fromkeys([baseline, wave] if len(waves) > 1 else [wave])
     design = " ".join(describe_wave(project, w, lang, short=True) for w in shown)
     sheet.text(strings["factsheet_method"].format(design=design, min_n=project.min_cell_n), size=7, width=140)
+    cite = [
+        *([strings["factsheet_citation"].format(citation=publication.citation[lang])] if publication.citation else []),
+        *([strings["factsheet_contact"].format(contact=publication.contact)] if publication.contact else []),
+    ]
+    for line in cite:
+        sheet.text(line, size=7, width=140, gap=0.2)
 
 
 def _comparison_table(

@@ -1,0 +1,280 @@
+"""The charts where readers decide: the summary, gender, trends and regional pages.
+
+Each is a dot chart of the registry's shares (one row per indicator, in
+registry order) with one marker and its 95 % interval per series: the
+country; women and men; each wave; a region against the country beside its
+women against its men. Only shares are drawn, on one 0–100 % axis, so no
+index or score is read on a percent scale; the chapters chart those.
+
+Values are cells of ``indicators.csv`` only. A fragile estimate (published
+but flagged unreliable) is a hollow marker, explained in the caption. A cell
+that is not published gets no marker at all — a marker on the axis would
+read as zero — but a grey label "not published" in its row.
+
+Text is sized for reading at 100 % zoom: the PNG is drawn at the width the
+page shows it (see ``CHART_WIDTH_IN``), with 11 pt labels.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotnine as p9
+
+from perception.catalog.paths import chart_names
+from perception.catalog.results import Cell, Estimates
+from perception.config.geography import Region
+from perception.config.project import Project
+from perception.config.registry import Indicator
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_value
+from perception.outputs.style import FONT, GENDER_COLOURS, GENDER_SHAPES, theme_perception, value_axis
+
+CHART_WIDTH_IN = 6.0
+ROW_IN, FRAME_IN = 0.42, 2.0  # height per indicator row and for title, axis and legend
+LABEL_CHARS = 28  # indicator labels wrap at this width
+BASE_PT = 11
+NATIONAL_COLOUR, REGION_COLOUR = "#8c8c8c", "#6a3d9a"
+WAVE_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#08306b", "#6baed6", "#2171b5", "#c6dbef", "#084594")
+WAVE_SHAPES = ("o", "s", "D", "^", "v", "P", "X", "h")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One kind of marker: its legend label, colour, shape and where its cells come from."""
+
+    label: str
+    colour: str
+    shape: str
+    cell: Callable[[Indicator], Cell]
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    series: list[Series]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What one chart shows: its panels, title and subtitle (drawn by ``dot_chart``, told by ``chart_alt``)."""
+
+    panels: list[Panel]
+    title: str
+    subtitle: str
+
+
+def shares(project: Project) -> list[Indicator]:
+    return [indicator for indicator in project.indicators if indicator.is_proportion]
+
+
+def chart_height(project: Project) -> float:
+    rows = sum(len(textwrap.wrap(i.label["fr"], LABEL_CHARS)) * 0.75 + 0.25 for i in shares(project))
+    return FRAME_IN + ROW_IN * rows
+
+
+def chart_alt(project: Project, chart: Chart, lang: str) -> str:
+    """Every value the chart draws, in words, for readers who cannot see it."""
+    strings = load_strings(lang)
+    parts = []
+    for panel in chart.panels:
+        lines = []
+        for indicator in shares(project):
+            values = []
+            for series in panel.series:
+                cell = series.cell(indicator)
+                shown = format_value(cell.estimate, "proportion", lang) if cell.published else strings["fig_suppressed"]
+                values.append(f"{series.label} {shown}")
+            lines.append(f"{indicator.label[lang]}{strings['colon']}{', '.join(values)}")
+        parts.append((f"{panel.title}{strings['colon']}" if panel.title else "") + strings["alt_separator"].join(lines))
+    return f"{chart.title} ({chart.subtitle}). " + ". ".join(parts) + "."
+
+
+def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
+    """Indicators down, shares across; one facet per panel, markers side by side within a row."""
+    panels, title, subtitle = chart.panels, chart.title, chart.subtitle
+    strings = load_strings(lang)
+    indicators = shares(project)
+    axis = value_axis(project, indicators[0], lang)
+    labels = {i.id: "\n".join(textwrap.wrap(i.label[lang], LABEL_CHARS)) for i in indicators}
+    rows, legend = [], {}
+    width = 0.8 if max(len(p.series) for p in panels) > 1 else 0.0
+    for panel in panels:
+        count = len(panel.series)
+        for slot, series in enumerate(panel.series):
+            legend[series.label] = series
+            # Rows are numbered from the bottom (coord_flip); the first series sits on top of its row.
+            offset = width * ((count - 1) / 2 - slot) / count
+            for position, indicator in enumerate(reversed(indicators)):
+                cell = series.cell(indicator)
+                shown = cell.published
+                rows.append(
+                    {
+                        "panel": panel.title,
+                        "at_row": position + offset,
+                        "series": series.label,
+                        "published": shown,
+                        "fragile": cell.flagged,
+                        "estimate": cell.estimate * axis.factor if shown else None,
+                        "ci_low": cell.ci_low * axis.factor if shown else None,
+                        "ci_high": cell.ci_high * axis.factor if shown else None,
+                        "note": "" if shown else f"{series.label}{strings['colon']}{strings['fig_suppressed']}",
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    titles = {p.title: "\n".join(textwrap.wrap(p.title, 30)) for p in panels}
+    frame["panel"] = pd.Categorical(frame["panel"].map(titles), categories=list(titles.values()), ordered=True)
+    order = [labels[i.id] for i in reversed(indicators)]  # coord_flip puts the first row at the bottom
+    frame["series"] = pd.Categorical(frame["series"], categories=list(legend), ordered=True)
+    shown = frame[frame["published"]].astype({"estimate": float, "ci_low": float, "ci_high": float})
+    solid, hollow = shown[~shown["fragile"]], shown[shown["fragile"]]
+    hidden = frame[~frame["published"]].assign(at=axis.limits[0] + 1)
+    plot = p9.ggplot(frame, p9.aes(x="at_row"))
+    plot += p9.geom_linerange(p9.aes(ymin="ci_low", ymax="ci_high", colour="series"), data=shown, size=0.8)
+    plot += p9.geom_point(
+        p9.aes(y="estimate", fill="series", shape="series"),
+        data=solid,
+        size=3,
+        stroke=0.5,
+        colour="#000000",
+    )
+    if not hollow.empty:
+        plot += p9.geom_point(
+            p9.aes(y="estimate", colour="series", shape="series"),
+            data=hollow,
+            size=3,
+            stroke=1.0,
+            fill="#ffffff",
+            show_legend=False,
+        )
+    if not hidden.empty:
+        plot += p9.geom_text(
+            p9.aes(y="at", label="note"),
+            data=hidden,
+            ha="left",
+            va="center",
+            size=8,
+            colour="#555555",
+            family=FONT,
+            fontstyle="italic",
+        )
+    plot += p9.scale_colour_manual(values={k: s.colour for k, s in legend.items()}, drop=False)
+    plot += p9.scale_fill_manual(values={k: s.colour for k, s in legend.items()}, drop=False)
+    plot += p9.scale_shape_manual(values={k: s.shape for k, s in legend.items()}, drop=False)
+    # Two panels halve the axis: fewer breaks, so that labels never touch.
+    breaks = [0, 50, 100] if len(panels) > 1 else list(axis.breaks)
+    plot += p9.scale_y_continuous(limits=axis.limits, breaks=breaks, labels=axis.labels)
+    plot += p9.scale_x_continuous(
+        breaks=list(range(len(order))), labels=order, limits=(-0.6, len(order) - 0.4), expand=(0, 0)
+    )
+    plot += p9.coord_flip()
+    if len(panels) > 1:
+        plot += p9.facet_wrap("panel", nrow=1)
+    caption = [strings["chart_caption"].format(min_n=project.min_cell_n)]
+    if not hollow.empty:
+        caption.append(strings["chart_fragile"])
+    plot += p9.labs(
+        title=title,
+        subtitle=subtitle,
+        caption="\n".join(textwrap.fill(line, 95) for line in caption),
+        x="",
+        y=axis.title,
+        colour="",
+        fill="",
+        shape="",
+    )
+    plot += theme_perception(
+        CHART_WIDTH_IN,
+        chart_height(project),
+        legend_position="bottom",
+        legend_box="horizontal",
+        panel_grid_major_y=p9.element_blank(),
+        axis_text=p9.element_text(size=BASE_PT - 1, colour="#1a1a1a"),
+        axis_title=p9.element_text(size=BASE_PT - 1),
+        legend_text=p9.element_text(size=BASE_PT - 1),
+        strip_text=p9.element_text(size=BASE_PT - 1, weight="bold"),
+        plot_title=p9.element_text(size=BASE_PT + 2, weight="bold"),
+        plot_subtitle=p9.element_text(size=BASE_PT - 1),
+        plot_caption=p9.element_text(size=BASE_PT - 2, colour="#333333", ha="left"),
+        plot_caption_position="plot",
+    )
+    return plot
+
+
+def _gender(project: Project, lang: str) -> list[tuple[str, str, str, str]]:
+    """(code, label, colour, shape) of each configured gender."""
+    gender = project.codebook["gender_code"]
+    return [
+        (str(code), labels[lang], colour, shape)
+        for (code, labels), colour, shape in zip(gender.codes.items(), GENDER_COLOURS, GENDER_SHAPES, strict=False)
+    ]
+
+
+def summary_chart(estimates: Estimates, project: Project, lang: str) -> Chart:
+    """National shares of the latest wave."""
+    strings = load_strings(lang)
+    wave = project.wave_ids[-1]
+    national = Series(strings["national"], REGION_COLOUR, "o", lambda i: estimates.get(wave, i.id, "national"))
+    return Chart([Panel("", [national])], strings["chart_summary_title"], project.waves[wave].label[lang])
+
+
+def gender_chart(estimates: Estimates, project: Project, lang: str) -> Chart:
+    """Women and men nationally, latest wave."""
+    strings = load_strings(lang)
+    wave = project.wave_ids[-1]
+    series = [
+        Series(label, colour, shape, lambda i, c=code: estimates.get(wave, i.id, "gender", gender=c))
+        for code, label, colour, shape in _gender(project, lang)
+    ]
+    return Chart([Panel("", series)], strings["chart_gender_title"], project.waves[wave].label[lang])
+
+
+def trends_chart(estimates: Estimates, project: Project, lang: str) -> Chart:
+    """National shares in every wave, oldest first."""
+    strings = load_strings(lang)
+    series = [
+        Series(
+            project.waves[wave].label[lang],
+            WAVE_COLOURS[k % len(WAVE_COLOURS)],
+            WAVE_SHAPES[k % len(WAVE_SHAPES)],
+            lambda i, w=wave: estimates.get(w, i.id, "national"),
+        )
+        for k, wave in enumerate(project.wave_ids)
+    ]
+    return Chart([Panel("", series)], strings["chart_trends_title"], strings["national"])
+
+
+def region_chart(estimates: Estimates, project: Project, region: Region, lang: str) -> Chart:
+    """The region against the country, beside the region's women against its men (latest wave)."""
+    strings = load_strings(lang)
+    wave = project.wave_ids[-1]
+    name = region.name[lang]
+    versus = Panel(
+        strings["chart_region_panel"].format(region=name),
+        [
+            Series(name, REGION_COLOUR, "o", lambda i: estimates.get(wave, i.id, "region", region.code)),
+            Series(strings["national"], NATIONAL_COLOUR, "D", lambda i: estimates.get(wave, i.id, "national")),
+        ],
+    )
+    gender = Panel(
+        strings["chart_region_gender_panel"].format(region=name),
+        [
+            Series(label, colour, shape, lambda i, c=code: estimates.get(wave, i.id, "region_gender", region.code, c))
+            for code, label, colour, shape in _gender(project, lang)
+        ],
+    )
+    return Chart([versus, gender], strings["chart_region_title"].format(region=name), project.waves[wave].label[lang])
+
+
+def page_charts(estimates: Estimates, project: Project, lang: str) -> dict[str, Chart]:
+    """Every page chart of one language, keyed by its name (``catalog.paths.chart_names``)."""
+    charts = {"summary": summary_chart(estimates, project, lang), "gender": gender_chart(estimates, project, lang)}
+    if len(project.wave_ids) > 1:
+        charts["trends"] = trends_chart(estimates, project, lang)
+    for region in project.geography.regions:
+        charts[f"region-{region.code}"] = region_chart(estimates, project, region, lang)
+    assert list(charts) == chart_names(project.wave_ids, project.geography.codes)
+    return charts
