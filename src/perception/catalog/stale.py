@@ -14,6 +14,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from perception.catalog.paths import chart_names
 from perception.config.project import Project
 from perception.release.contents import RELEASE_SUBDIR, release_files
 
@@ -22,6 +23,7 @@ log = logging.getLogger("perception")
 FIGURES_SUBDIR = "figures"
 FACTSHEETS_SUBDIR = "factsheets"
 MAPS_SUBDIR = "maps"
+CHARTS_SUBDIR = "charts"  # page charts (catalog.paths.chart_path)
 INTERIM_SUBDIR = "interim"
 
 # Files every wave folder holds: a folder with one of them is a wave's output.
@@ -45,6 +47,7 @@ def stale_outputs(project: Project, processed: Path) -> list[Path]:
     waves, languages = set(project.wave_ids), set(project.languages)
     indicators = {indicator.id for indicator in project.indicators}
     regions = set(project.geography.codes)
+    charts = set(chart_names(project.wave_ids, project.geography.codes))
     stale: list[Path] = []
     for entry in _entries(processed):
         own = entry.name in {FIGURES_SUBDIR, FACTSHEETS_SUBDIR, RELEASE_SUBDIR}
@@ -60,6 +63,9 @@ def stale_outputs(project: Project, processed: Path) -> list[Path]:
             stale.append(lang_dir)
             continue
         for folder in _entries(lang_dir):
+            if folder.name == CHARTS_SUBDIR:
+                stale += [p for p in _entries(folder) if p.suffix == ".png" and p.stem not in charts]
+                continue
             if folder.name != MAPS_SUBDIR and folder.name not in waves:
                 stale.append(folder)
                 continue

@@ -2,9 +2,9 @@
 
 The charts only draw what ``data/processed/indicators.csv`` says: no estimate
 is recomputed here. A cell flagged ``is_suppressed`` (or absent, which means
-nobody was interviewed there) is drawn as a hollow marker on the axis with a
-"suppressed" label, so that a reader never mistakes it for a zero or reads a
-value off it. Every word comes from the project metadata or from
+nobody was interviewed there) gets no marker (one on the axis would read as a zero)
+but a "suppressed" label in its place, so that a reader never reads a value
+off it. Every word comes from the project metadata or from
 ``book/templates/strings.yaml``, the single place that holds the book's
 per-language strings; the number formatting helpers live here too because the
 report (``perception.report``) must print numbers exactly as the figures do.
@@ -66,7 +66,9 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
                     "estimate": cell.estimate * axis.factor if cell.published else floor,
                     "ci_low": cell.ci_low * axis.factor if cell.published else floor,
                     "ci_high": cell.ci_high * axis.factor if cell.published else floor,
-                    "label": "" if cell.published else f"  {strings['fig_suppressed']}",
+                    "label": ""
+                    if cell.published
+                    else f"{_gender_label(project, code, lang)}{strings['colon']}{strings['fig_suppressed']}",
                 }
             )
     frame = pd.DataFrame(rows)
@@ -131,24 +133,16 @@ def indicator_by_region(
         colour="#000000",
     )
     if not hidden.empty:
-        plot += p9.geom_point(
-            p9.aes(y="estimate", shape="gender"),
-            data=hidden,
-            position=dodge,
-            size=3,
-            stroke=0.8,
-            fill="#ffffff",
-            colour="#555555",
-            show_legend=False,
-        )
+        # No marker for a suppressed cell: on the axis it would read as zero.
         plot += p9.geom_text(
             p9.aes(y="estimate", label="label"),
             data=hidden,
             position=dodge,
             ha="left",
             va="center",
-            size=7,
+            size=8.5,
             colour="#555555",
+            fontstyle="italic",
             family=FONT,
             show_legend=False,
         )

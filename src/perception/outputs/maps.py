@@ -13,15 +13,18 @@ Two kinds, drawn with plotnine in the project's theme:
   polygon: a map that silently lost a region would mislead.
 
 Values come from ``indicators.csv`` only. A suppressed region is grey,
-hatched on the tile grid, and labelled "suppressed" instead of a value. The
-fill runs from near-white to dark blue, a single hue whose lightness carries
-the value, so a greyscale print keeps the order; labels switch to white on
-dark tiles.
+hatched on the tile grid, and labelled "suppressed" instead of a value; a
+fragile one carries the caution mark. The fill runs from near-white to dark
+blue over the range the regions span (``fitted_axis``; the caption gives it
+with the national value), a single hue whose lightness carries the value, so
+a greyscale print keeps the order; labels switch to white on dark tiles.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
+from dataclasses import replace
 
 import pandas as pd
 import plotnine as p9
@@ -33,13 +36,14 @@ from perception.errors import ConfigError
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
 from perception.outputs.boundaries import _label_points
-from perception.outputs.style import FONT, find_indicator, theme_perception, value_axis
+from perception.outputs.style import FONT, ValueAxis, find_indicator, theme_perception, value_axis
 
 LOW_FILL, HIGH_FILL = "#f1f5fa", "#1f4e79"
 SUPPRESSED_FILL = "#d9d9d9"
 DARK_FROM = 0.55  # share of the axis range above which a tile is dark enough for white text
 TILE = 0.92  # tile side, leaving a gap between neighbours
 MAP_WIDTH_IN, MAP_HEIGHT_IN = 7.0, 5.0
+NICE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
 
 
 def tile_positions(geography: Geography) -> dict[str, tuple[int, int]]:
@@ -56,27 +60,66 @@ def tile_positions(geography: Geography) -> dict[str, tuple[int, int]]:
     return {code: spot for spot, code in seen.items()}
 
 
+def fitted_axis(axis: ValueAxis, values: list[float]) -> ValueAxis:
+    """The indicator's axis narrowed to the published regional values, on round steps.
+
+    A fixed 0–100 scale washes out differences of a few points between
+    regions; the fitted one spreads the colours over what the regions
+    actually span (the caption gives the range and the national value).
+    """
+    shown = [v for v in values if not math.isnan(v)]
+    if not shown:
+        return axis
+    low, high = min(shown), max(shown)
+    span = axis.limits[1] - axis.limits[0]
+    step = next(s for s in NICE_STEPS if s >= span / 40 and (high - low) / s <= 6)
+    low = max(axis.limits[0], math.floor(low / step) * step)
+    high = min(axis.limits[1], math.ceil(high / step) * step)
+    if high <= low:
+        low, high = max(axis.limits[0], low - step), min(axis.limits[1], high + step)
+    breaks = tuple(round(low + k * step, 6) for k in range(round((high - low) / step) + 1))
+    return replace(axis, limits=(low, high), breaks=breaks)
+
+
 def region_values(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> pd.DataFrame:
-    """One row per region in configured order: value in axis units, label, fill and text colour."""
+    """One row per region in configured order: value in axis units, label, fill and text colour.
+
+    A fragile estimate (published, flagged unreliable) carries the caution mark in its label.
+    """
     strings = load_strings(lang)
     indicator = find_indicator(project, indicator_id)
     axis = value_axis(project, indicator, lang)
-    low, high = axis.limits
+    cells = [(region, estimates.get(wave, indicator_id, "region", region.code)) for region in project.geography.regions]
+    values = [cell.estimate * axis.factor if cell.published else math.nan for _, cell in cells]
+    low, high = map_axis(estimates, project, wave, indicator_id, lang).limits
     rows = []
-    for region in project.geography.regions:
-        cell = estimates.get(wave, indicator_id, "region", region.code)
+    for (region, cell), value in zip(cells, values, strict=True):
         shown = format_value(cell.estimate, indicator.unit, lang) if cell.published else strings["fig_suppressed"]
-        value = cell.estimate * axis.factor if cell.published else math.nan
+        if cell.flagged:
+            shown += strings["unreliable_mark"]
         rows.append(
             {
                 "region_code": region.code,
                 "published": cell.published,
+                "fragile": cell.flagged,
                 "value": value,
                 "label": f"{region.name[lang]}\n{shown}",
-                "text_colour": "#ffffff" if cell.published and (value - low) / (high - low) > DARK_FROM else "#1a1a1a",
+                "text_colour": "#ffffff"
+                if cell.published and (value - low) / ((high - low) or 1) > DARK_FROM
+                else "#1a1a1a",
             }
         )
     return pd.DataFrame(rows)
+
+
+def map_axis(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> ValueAxis:
+    """The colour scale of one map: the indicator's axis fitted to its published regional values."""
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    values = []
+    for region in project.geography.regions:
+        cell = estimates.get(wave, indicator_id, "region", region.code)
+        values.append(cell.estimate * axis.factor if cell.published else math.nan)
+    return fitted_axis(axis, values)
 
 
 def _fill_scale(axis) -> p9.scale_fill_gradient:
@@ -105,12 +148,28 @@ def _hatching(tiles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(segments, columns=["x", "y", "xend", "yend"])
 
 
-def _labels(project: Project, wave: str, indicator_id: str, lang: str, caption: str) -> p9.labs:
+def _labels(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str, caption: str) -> p9.labs:
     strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    axis = map_axis(estimates, project, wave, indicator_id, lang)
+    lines = [strings[caption]]
+    national = estimates.get(wave, indicator_id, "national")
+    low, high = axis.labels(list(axis.limits))
+    lines.append(
+        strings["map_caption_scale"].format(
+            low=low,
+            high=high,
+            national=format_value(national.estimate, indicator.unit, lang)
+            if national.published
+            else strings["fig_suppressed"],
+        )
+    )
+    if region_values(estimates, project, wave, indicator_id, lang)["fragile"].any():
+        lines.append(strings["map_caption_fragile"])
     return p9.labs(
-        title=find_indicator(project, indicator_id).label[lang],
+        title=indicator.label[lang],
         subtitle=strings["map_subtitle"].format(wave=project.waves[wave].label[lang]),
-        caption=strings[caption],
+        caption="\n".join(textwrap.fill(line, 100) for line in lines),
         x="",
         y="",
     )
@@ -134,7 +193,7 @@ def _bare_theme(**extra) -> p9.theme:
 def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> p9.ggplot:
     """Tile-grid map of one indicator's regional estimates in ``wave``."""
     positions = tile_positions(project.geography)
-    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    axis = map_axis(estimates, project, wave, indicator_id, lang)
     tiles = region_values(estimates, project, wave, indicator_id, lang)
     tiles["x"] = [positions[code][1] for code in tiles["region_code"]]
     tiles["y"] = [-positions[code][0] for code in tiles["region_code"]]
@@ -154,7 +213,7 @@ def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: st
     plot += p9.scale_colour_identity()
     plot += _fill_scale(axis)
     plot += p9.coord_equal(expand=True)
-    plot += _labels(project, wave, indicator_id, lang, "map_caption_tiles")
+    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_tiles")
     return plot + _bare_theme()
 
 
@@ -167,7 +226,7 @@ def choropleth(
     estimates: Estimates, boundaries: pd.DataFrame, project: Project, wave: str, indicator_id: str, lang: str
 ) -> p9.ggplot:
     """Regions drawn from ``read_boundaries`` polygons, filled by the regional estimate."""
-    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    axis = map_axis(estimates, project, wave, indicator_id, lang)
     values = region_values(estimates, project, wave, indicator_id, lang)
     polygons = boundaries.merge(values[["region_code", "published", "value"]], on="region_code", how="left")
     labels = _label_points(boundaries).merge(values, on="region_code", how="left")
@@ -189,7 +248,7 @@ def choropleth(
     plot += _fill_scale(axis)
     # Degrees of longitude shrink with latitude: keep the country's shape.
     plot += p9.coord_fixed(ratio=1 / math.cos(math.radians(boundaries["y"].mean())))
-    plot += _labels(project, wave, indicator_id, lang, "map_caption_boundaries")
+    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_boundaries")
     return plot + _bare_theme()
 
 
