@@ -301,7 +301,8 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
     """The dot charts of the summary, gender, trends and regional pages for one language."""
     from perception.catalog.paths import chart_path
     from perception.catalog.results import Estimates, read_indicators
-    from perception.outputs.charts import chart_height, dot_chart, page_charts
+    from perception.outputs.chart_specs import page_charts
+    from perception.outputs.charts import chart_height, dot_chart
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))

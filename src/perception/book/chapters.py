@@ -10,6 +10,7 @@ from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
+from perception.outputs.chart_specs import summary_chart
 
 
 def indicator_link(indicator: Indicator, lang: str) -> str:
@@ -76,8 +77,6 @@ def headline_table(data: BookData, chapter: str, lang: str) -> Table:
 
 
 def index_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
-    from perception.outputs.charts import summary_chart  # plotnine: imported when a book is built
-
     project = data.project
     strings = load_strings(lang)
     sample = data.sample(data.latest)

@@ -11,7 +11,7 @@ from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
-from perception.outputs.charts import gender_chart, trends_chart
+from perception.outputs.chart_specs import gender_chart, trends_chart
 
 
 def comparison_table(

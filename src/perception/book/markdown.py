@@ -99,7 +99,7 @@ def page_chart(chart, project: Project, lang: str, path: str, name: str) -> dict
     """A page chart (``perception.outputs.charts.Chart``) as ``_macros.md.j2``'s figure: path, name, alt, caption."""
     from perception.book.escape import option
     from perception.book.escape import text as md
-    from perception.outputs.charts import chart_alt
+    from perception.outputs.chart_specs import chart_alt
 
     strings = load_strings(lang)
     return {

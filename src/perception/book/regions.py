@@ -11,7 +11,7 @@ from perception.book.markdown import Marks, Table, page_chart
 from perception.i18n import load_strings
 from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count
-from perception.outputs.charts import region_chart
+from perception.outputs.chart_specs import region_chart
 from perception.outputs.headlines import region_headlines
 
 

@@ -29,10 +29,9 @@ from perception.catalog.results import Cell, Estimates
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
+from perception.outputs.chart_specs import GENDER_COLOURS, GENDER_SHAPES
 from perception.outputs.style import (
     FONT,
-    GENDER_COLOURS,
-    GENDER_SHAPES,
     _gender_label,
     find_indicator,
     gender_codes,

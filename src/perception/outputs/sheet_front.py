@@ -20,8 +20,8 @@ from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count, format_date, format_percent
-from perception.outputs.charts import NATIONAL_COLOUR, REGION_COLOUR
-from perception.outputs.style import FONT, GENDER_COLOURS
+from perception.outputs.chart_specs import GENDER_COLOURS, NATIONAL_COLOUR, REGION_COLOUR
+from perception.outputs.style import FONT
 
 TRUST_CHAPTER = "trust"  # the institutions the page-1 chart shows
 CHART_ROW = 0.022  # height of one institution's row in the page-1 chart, fraction of the page

@@ -25,14 +25,6 @@ from perception.i18n.numbers import format_decimal, format_percent
 # Every chart, map and fact sheet imports this module.
 matplotlib.rcParams["text.parse_math"] = False
 
-# Women and men differ by marker shape *and* by fill lightness, so the chart
-# stays readable when printed in greyscale.
-GENDER_SHAPES = ("o", "s")
-
-
-GENDER_COLOURS = ("#1f4e79", "#e69f00")
-
-
 FONT = "DejaVu Sans"  # shipped with matplotlib, so every machine renders the same glyphs
 
 
