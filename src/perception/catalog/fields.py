@@ -217,8 +217,8 @@ FIELDS = _fields(
     (
         "weight_final",
         "number",
-        "Poids final (poids de sondage calé sur les marges du recensement)",
-        "Final weight (design weight raked to census margins)",
+        "Poids final (poids de sondage calé sur les cibles de population de la vague, si configurées)",
+        "Final weight (design weight raked to the wave's population targets, when configured)",
     ),
     ("sum_weights", "number", "Somme des poids finaux", "Sum of the final weights"),
     (
