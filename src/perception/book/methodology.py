@@ -8,6 +8,7 @@ from perception.book.data import BookData
 from perception.book.escape import code as literal
 from perception.book.escape import text as md
 from perception.book.markdown import Table, in_configured_order, read_csv
+from perception.book.targets import coverage_table, nonresponse_policy, target_tables
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.designs import describe_wave
@@ -80,6 +81,9 @@ def methodology_context(data: BookData, lang: str) -> dict:
         "suppression": strings["methodology_suppression"].format(min_n=project.min_cell_n),
         "comparisons": comparisons_text(project, lang),
         "definitions": definitions(project, lang),
+        "targets": target_tables(data, lang),
+        "nonresponse_policy": nonresponse_policy(data, lang),
+        "coverage": coverage_table(data, lang),
     }
 
 
