@@ -12,6 +12,7 @@ import pandas as pd
 from perception.catalog.fields import FIELDS
 from perception.catalog.tables import table
 from perception.config.project import Project
+from perception.disclosure.variance_units import RECORDS_PER_WEIGHT
 from perception.files import sha256
 from perception.release.columns import ReleasedColumn, band_labels
 from perception.release.contents import README_TEMPLATE, TEMPLATES, microdata_files
@@ -167,6 +168,34 @@ def provenance(project: Project, raw_files, config_files, processed_files, versi
     }
 
 
+def release_design(project: Project, wave: str) -> dict:
+    """How to declare a wave's released design in R, Stata, SPSS and Python: only the units it has.
+
+    A weights-only wave is released without stratum or PSU columns, so its
+    statements name the weight alone (R's ``ids = ~1``).
+    """
+    design = project.waves[wave].design
+    strata, psu = design.strata, design.psu
+    r_args = [f"ids = ~{psu}" if psu else "ids = ~1"]
+    if strata:
+        r_args.append(f"strata = ~{strata}")
+    r_args += ["weights = ~weight_final", "data = d"] + (["nest = TRUE"] if strata and psu else [])
+    stata = f"svyset {psu or '_n'} [pweight = weight_final]" + (f", strata({strata})" if strata else "")
+    spss = " ".join(part for part in (f"STRATA={strata}" if strata else "", f"CLUSTER={psu}" if psu else "") if part)
+    python = ", ".join(
+        ['weight="weight_final"', *([f'strata="{strata}"'] if strata else []), *([f'psu="{psu}"'] if psu else [])]
+    )
+    return {
+        "kind": design.kind,
+        "strata": strata,
+        "psu": psu,
+        "r_design": f"svydesign({', '.join(r_args)})",
+        "stata_design": stata,
+        "spss_design": f"/DESIGN {spss}" if spss else "",
+        "python_design": f"SurveyDesign({python})",
+    }
+
+
 def render_readme(project: Project, version: str, qis: list[str], sensitive: list[str], check: pd.DataFrame) -> str:
     """The bilingual README from config/release/README.md.j2 (no commit or date, so it changes only with content).
 
@@ -189,7 +218,10 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         "en": "; ".join(f"{v} is released in bands ({', '.join(band_labels(b).values())})" for v, b in bands.items())
         or "no numeric variable is banded",
     }
-    waves = [{"id": wave, "label": project.waves[wave].label, **microdata_files(wave)} for wave in project.wave_ids]
+    waves = [
+        {"id": wave, "label": project.waves[wave].label, **microdata_files(wave), **release_design(project, wave)}
+        for wave in project.wave_ids
+    ]
     tables = [{"file": f"{t}.csv", **table(t).title} for t in settings["tables"]]
     return template.render(
         title=settings["title"],
@@ -205,6 +237,9 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         bands_text=bands_text,
         min_cell_n=project.min_cell_n,
         within=within_ten_percent(check),
+        clustered=[w for w in waves if w["strata"] or w["psu"]],
+        unclustered=[w for w in waves if not w["psu"]],
+        weight_group=max(int(disclosure["k"]), RECORDS_PER_WEIGHT),
     )
 
 
