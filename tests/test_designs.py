@@ -386,3 +386,41 @@ def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_pa
         for wave in configured_project.wave_ids:
             assert describe_wave(configured_project, wave, lang, short=True) in method
         assert ("sous-estimées" if lang == "fr" else "understated") in method
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("Rscript") is None, reason="R is not installed (apt-get install r-base-core r-cran-survey)"
+)
+def test_every_demo_wave_matches_r_survey_with_its_own_design(workflow_run, tmp_path):
+    """tests/r/demo_estimates.R rebuilds each wave's design from its responses.csv (ids = ~1 without PSUs)."""
+    configured_project = Project.from_file("config/config.yaml", root=workflow_run)
+    ours = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
+    names = {"trust_police_ind": "trust_police", "trust_army_ind": "trust_army", "feel_unsafe_ind": "feel_unsafe"}
+    for wave in configured_project.wave_ids:
+        margins = [str(path) for path in configured_project.waves[wave].weighting.rake_to]
+        if len(margins) != 2:  # the script takes the region and sex margins, in that order
+            continue
+        out = tmp_path / f"{wave}.csv"
+        responses = workflow_run / f"data/processed/{wave}/responses.csv"
+        result = subprocess.run(
+            ["Rscript", str(REPO / "tests/r/demo_estimates.R"), str(responses), *margins, str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if "there is no package called" in result.stderr:
+            pytest.skip("R package survey is not installed (apt-get install r-cran-survey)")
+        assert result.returncode == 0, result.stderr
+        compared = 0
+        for row in pd.read_csv(out, keep_default_na=False).itertuples():
+            if row.variable not in names:
+                continue
+            cell = ours[(ours["wave"] == wave) & (ours["indicator"] == names[row.variable])]
+            cell = cell[(cell["region_code"] == row.region_code) & cell["domain"].isin(["national", "region"])]
+            if len(cell) != 1 or cell.iloc[0]["estimate"] == "":
+                continue
+            assert float(cell.iloc[0]["estimate"]) == pytest.approx(row.estimate, rel=1e-7, abs=1e-9), (wave, row)
+            assert float(cell.iloc[0]["se"]) == pytest.approx(row.se, rel=1e-6), (wave, row)
+            compared += 1
+        assert compared >= 15, wave

@@ -197,6 +197,15 @@ def test_design_columns_are_masked_variance_units(release_run, run_project):
     for wave in run_project.wave_ids:
         internal = pd.read_csv(release_run / f"data/processed/{wave}/responses.csv")
         released = pd.read_csv(release_run / RELEASE / microdata_files(wave)["csv"])
+        assert released["weight_final"].sum() == pytest.approx(internal["weight_final"].sum(), rel=1e-9)
+        if run_project.waves[wave].design.psu is None:
+            # weights only (or strata only): no PSU column, weights microaggregated in groups of similar weight
+            assert "psu_id" not in released and "psu_id" not in internal
+            assert (
+                released.groupby(["weight_design", "weight_final"]).size().min()
+                >= run_project.config["disclosure"]["k"]
+            )
+            continue
         assert released["psu_id"].nunique() < internal["psu_id"].nunique() / 3  # real PSUs grouped
         assert released.groupby("psu_id")["stratum_id"].nunique().max() == 1  # nested in pseudo-strata
         assert released.groupby("stratum_id")["psu_id"].nunique().min() >= 2  # variance estimable

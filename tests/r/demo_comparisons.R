@@ -16,7 +16,11 @@ responses$trust_police_ind <- share(responses$trust_police, c(2, 3))
 responses$trust_gendarmerie_ind <- share(responses$trust_gendarmerie, c(2, 3))
 responses$female <- as.numeric(responses$gender_code == "f")
 
-design <- svydesign(ids = ~psu_id, strata = ~stratum_id, weights = ~weight_design,
+# the wave's design as released in responses.csv: a weights-only wave has no
+# stratum or PSU column (ids = ~1), a stratified or clustered one only its own
+ids <- if ("psu_id" %in% names(responses)) ~psu_id else ~1
+strata <- if ("stratum_id" %in% names(responses)) ~stratum_id else NULL
+design <- svydesign(ids = ids, strata = strata, weights = ~weight_design,
                     data = responses, nest = TRUE)
 region_pop <- data.frame(region_code = region_targets$level, Freq = region_targets$population)
 sex_pop <- data.frame(gender_code = sex_targets$level, Freq = sex_targets$population)

@@ -17,7 +17,11 @@ responses$reported_ind <- ifelse(victims, share(responses$reported_to_police, 1)
 responses$knows_ind <- ifelse(responses$knows_complaint_mechanism == -1, 0,
                               share(responses$knows_complaint_mechanism, 1))
 
-design <- svydesign(ids = ~psu_id, strata = ~stratum_id, weights = ~weight_design,
+# the wave's design as released in responses.csv: a weights-only wave has no
+# stratum or PSU column (ids = ~1), a stratified or clustered one only its own
+ids <- if ("psu_id" %in% names(responses)) ~psu_id else ~1
+strata <- if ("stratum_id" %in% names(responses)) ~stratum_id else NULL
+design <- svydesign(ids = ids, strata = strata, weights = ~weight_design,
                     data = responses, nest = TRUE)
 region_pop <- data.frame(region_code = region_targets$level, Freq = region_targets$population)
 sex_pop <- data.frame(gender_code = sex_targets$level, Freq = sex_targets$population)
