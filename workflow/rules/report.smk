@@ -82,6 +82,7 @@ rule book:
         weighting=rules.estimate.output.weighting_diagnostics,
         index_reliability=rules.estimate.output.index_reliability,
         nonresponse=rules.estimate.output.nonresponse,
+        availability=rules.estimate.output.availability,
         disclosure=f"{RELEASE}/disclosure_report.csv",
         quality=expand(f"{PROCESSED}/{{wave}}/quality_summary.csv", wave=WAVES),
         quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),

@@ -4,7 +4,14 @@ from pathlib import Path
 
 from perception.stages import estimate, run_rule
 
-OUTPUTS = ("indicators", "comparisons", "weighting_diagnostics", "index_reliability", "nonresponse")
+OUTPUTS = (
+    "indicators",
+    "comparisons",
+    "weighting_diagnostics",
+    "index_reliability",
+    "nonresponse",
+    "availability",
+)
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake
     lambda project, smk: estimate(project, smk.input.responses, {name: Path(smk.output[name]) for name in OUTPUTS}),

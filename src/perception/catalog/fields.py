@@ -153,6 +153,26 @@ FIELDS = _fields(
         "Motif de non-publication : small_cell, unreliable ou complementary",
         "Why the value is not published: small_cell, unreliable or complementary",
     ),
+    (
+        "status",
+        "string",
+        "Statut de la cellule : estimated (publiée), suppressed (trop peu de réponses ou imprécise), "
+        "not_asked (question non posée lors de cette enquête), not_surveyed (région non enquêtée)",
+        "Status of the cell: estimated (published), suppressed (too few answers or imprecise), "
+        "not_asked (question not asked in this survey), not_surveyed (region not surveyed)",
+    ),
+    (
+        "is_asked",
+        "boolean",
+        "Vrai si le questionnaire de la source pose toutes les questions dont l'indicateur a besoin",
+        "True when the source's questionnaire asks every question the indicator needs",
+    ),
+    (
+        "missing_variables",
+        "string",
+        "Variables du livre de codes que la source ne fournit pas (séparées par des espaces)",
+        "Codebook variables the source does not provide (space-separated)",
+    ),
     # ---- comparisons
     (
         "comparison",
@@ -213,6 +233,16 @@ FIELDS = _fields(
     ("level", "string", "Modalité de la variable explicative", "Level of the predictor"),
     ("reference", "string", "Modalité de référence", "Reference level"),
     ("odds_ratio", "number", "Rapport de cotes", "Odds ratio"),
+    (
+        "note",
+        "string",
+        "Remarque : outcome_not_asked (question non posée lors de cette enquête, pas de modèle), "
+        "predictor_not_asked (variable explicative non posée, retirée du modèle) ou predictor_single_level "
+        "(une seule modalité parmi les répondants, retirée)",
+        "Note: outcome_not_asked (question not asked in this survey, no model), predictor_not_asked "
+        "(predictor not asked, left out of the model) or predictor_single_level (one level among the "
+        "respondents, left out)",
+    ),
     # ---- weights
     (
         "weight_final",

@@ -16,6 +16,7 @@ import pandas as pd
 import polars as pl
 import svy
 
+from perception.catalog.status import ESTIMATED, SUPPRESSED, combine
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -40,22 +41,50 @@ def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicator
     """
     sample, data = designed.sample, designed.data
     rows = []
+    regions = project.wave_geography(wave).codes
+    gender = data["gender_code"].astype("string")
     for indicator in project.indicators:
         column = value_column(indicator)
         answered = data[column].notna().to_numpy()
+        if not ((gender == "f").to_numpy() & answered).any() or not ((gender == "m").to_numpy() & answered).any():
+            # not asked, or one gender gave no answer: the rows say why, from the cells' status
+            rows += [_blank_gap(indicator, "national", None), *(_blank_gap(indicator, "region", r) for r in regions)]
+            continue
         national = sample.estimation.mean(column, by="gender_code", drop_nulls=True)
         df = designed.degrees_of_freedom(answered) - 1
         rows.append(_gap_row(indicator, "national", None, national, svy.estd("f") - svy.estd("m"), df))
         regional = sample.estimation.mean(column, by=("region_code", "gender_code"), drop_nulls=True)
         keys = set(regional.keys())
-        for region in project.wave_geography(wave).codes:
+        for region in regions:
             if (region, "f") in keys and (region, "m") in keys:
                 contrast = svy.estd((region, "f")) - svy.estd((region, "m"))
                 df = designed.degrees_of_freedom(answered & (data["region_code"] == region).to_numpy()) - 1
                 rows.append(_gap_row(indicator, "region", region, regional, contrast, df))
+            else:
+                rows.append(_blank_gap(indicator, "region", region))
     gaps = pd.DataFrame(rows)
     gaps.insert(0, "wave", wave)
     return _attach_groups(gaps, indicators, wave)
+
+
+def _blank_gap(indicator: Indicator, domain: str, region: str | None) -> dict:
+    """A gap that cannot be drawn; its status comes from the two cells' (see :func:`_attach_groups`)."""
+    return {
+        "comparison": "gender_gap",
+        "indicator": indicator.id,
+        "domain": domain,
+        "region_code": region,
+        "gender_code": None,
+        "reference_wave": None,
+        "group": "f",
+        "reference_group": "m",
+        "difference": np.nan,
+        "se": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "df": np.nan,
+        "p_value": np.nan,
+    }
 
 
 def _gap_row(indicator: Indicator, domain: str, region: str | None, result, contrast, df: int) -> dict:
@@ -98,13 +127,17 @@ def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indic
         df = designed.degrees_of_freedom(answered) - 1
         for region in project.wave_geography(wave).codes:
             inside = data["region_code"].astype("string") == region
-            if not (answered & inside.to_numpy()).any() or (answered & ~inside.to_numpy()).sum() == 0:
-                continue
-            result = sample.estimation.mean(column, by=region_column(region), drop_nulls=True)
-            row = result.contrast(svy.estd("in") - svy.estd("rest")).to_polars().row(0, named=True)
-            rest = result.to_polars().filter(pl.col(region_column(region)) == "rest")["est"][0]
             cell = cells.reindex([f"{wave}/{indicator.id}/{region}/"]).iloc[0]
-            test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
+            if not (answered & inside.to_numpy()).any() or (answered & ~inside.to_numpy()).sum() == 0:
+                row, rest, test = {"est": np.nan, "se": np.nan}, np.nan, {k: [np.nan] for k in ("ci_low", "ci_high")}
+                test["p_value"] = [np.nan]
+                status = combine([cell["status"]]) if cell["status"] != ESTIMATED else SUPPRESSED
+            else:
+                result = sample.estimation.mean(column, by=region_column(region), drop_nulls=True)
+                row = result.contrast(svy.estd("in") - svy.estd("rest")).to_polars().row(0, named=True)
+                rest = result.to_polars().filter(pl.col(region_column(region)) == "rest")["est"][0]
+                test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
+                status = combine([cell["status"]])
             rows.append(
                 {
                     "comparison": "region_vs_rest",
@@ -124,7 +157,8 @@ def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indic
                     "ci_high": test["ci_high"][0],
                     "df": float(df),
                     "p_value": test["p_value"][0],
-                    "is_suppressed": bool(cell["is_suppressed"]) if pd.notna(cell["is_suppressed"]) else True,
+                    "is_suppressed": status == SUPPRESSED,
+                    "status": status,
                 }
             )
     return pd.DataFrame(rows, columns=[c for c in COMPARISON_COLUMNS if c in rows[0]] if rows else None)
@@ -151,9 +185,13 @@ def _attach_groups(gaps: pd.DataFrame, indicators: pd.DataFrame, wave: str) -> p
     men_cells = cells.reindex(_cell_key(men).to_numpy())
     gaps["estimate"] = women_cells["estimate"].to_numpy()
     gaps["reference_estimate"] = men_cells["estimate"].to_numpy()
-    women_hidden = women_cells["is_suppressed"].fillna(True).to_numpy(dtype=bool)
-    men_hidden = men_cells["is_suppressed"].fillna(True).to_numpy(dtype=bool)
-    gaps["is_suppressed"] = women_hidden | men_hidden
+    sides = zip(women_cells["status"].fillna(SUPPRESSED), men_cells["status"].fillna(SUPPRESSED), strict=True)
+    status = [
+        combine(pair) if pd.notna(difference) or combine(pair) != ESTIMATED else SUPPRESSED
+        for pair, difference in zip(sides, gaps["difference"], strict=True)
+    ]
+    gaps["status"] = status
+    gaps["is_suppressed"] = gaps["status"].eq(SUPPRESSED)
     return gaps
 
 
@@ -194,8 +232,9 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
                     "ci_high": test["ci_high"],
                     "df": df,
                     "p_value": test["p_value"],
-                    "is_suppressed": joined["is_suppressed"] | joined["is_suppressed_ref"],
+                    "status": [combine(pair) for pair in zip(joined["status"], joined["status_ref"], strict=True)],
                 }
             ).reset_index(drop=True)
         )
+        rows[-1]["is_suppressed"] = rows[-1]["status"].eq(SUPPRESSED)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPARISON_COLUMNS)

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from perception.catalog.status import ESTIMATED, NOT_ASKED, NOT_SURVEYED, SUPPRESSED
 from perception.catalog.tables import table
 from perception.config.margins import load_margins, margin_columns
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.errors import at, in_wave
+from perception.estimate.availability import WaveAvailability, asked_mask
 from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
@@ -71,8 +73,27 @@ def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.Da
         check_levels(data, margins, f"wave {wave}")
     data["region_code"] = pd.Categorical(data["region_code"], categories=project.wave_geography(wave).codes)
     data["gender_code"] = pd.Categorical(data["gender_code"], categories=list(project.codebook["gender_code"].codes))
-    values = {value_column(i): indicator_values(responses, i, project.codebook) for i in project.indicators}
-    return data.assign(**{name: v.to_numpy() for name, v in values.items()}), design
+    data = data.assign(**indicator_columns(project, wave, responses))
+    return data, design
+
+
+def indicator_columns(
+    project: Project, wave: str, responses: pd.DataFrame, availability: WaveAvailability | None = None
+) -> dict[str, np.ndarray]:
+    """One value column per indicator; blank for respondents whose source did not ask it.
+
+    A source that maps only some of an index's items (or not the variable
+    defining an ``among`` subpopulation) did not ask the indicator: its
+    respondents are out of the denominator, so a partial answer never passes
+    for a full one (see :mod:`perception.estimate.availability`).
+    """
+    availability = availability or WaveAvailability.of(project, wave)
+    columns = {}
+    for indicator in project.indicators:
+        values = indicator_values(responses, indicator, project.codebook)
+        asked = asked_mask(responses, availability, indicator) if "source_id" in responses else True
+        columns[value_column(indicator)] = values.where(asked).to_numpy()
+    return columns
 
 
 def value_column(indicator: Indicator) -> str:
@@ -120,28 +141,32 @@ def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> Designe
 
 @in_wave
 def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.DataFrame:
-    """Every indicator by every domain for one wave, assessed but not yet blanked."""
+    """Every indicator by every domain for one wave, assessed but not yet blanked.
+
+    Every cell of the domain grid (the wave's regions, the codebook's
+    genders) gets a row with its ``status``: cells of an indicator no source
+    asked are ``not_asked`` (nothing is estimated), region cells without
+    respondents are ``not_surveyed``, and cells whose respondents were asked
+    but gave no countable answer are ``suppressed`` small cells with n = 0.
+    Only ``estimated`` rows take part in disclosure control afterwards.
+    """
+    availability = WaveAvailability.of(project, wave)
     data = sample.data
     weights = sample.weights
     ci_method = project.config["estimation"]["ci_method"]
     parts = []
     for indicator in project.indicators:
         with at(indicator=indicator.id):
+            asked = availability.is_asked(indicator)
             for by in project.domains:
                 by = list(by)
                 column = value_column(indicator)
-                if indicator.is_proportion:
-                    table = sample.shares([column], by=by, ci_method=ci_method)
-                else:
-                    table = sample.means([column], by=by)
-                table = assess(table, indicator.is_proportion, project.min_cell_n)
-                if indicator.is_proportion:
-                    # the Korn-Graubard interval printed is the NCHS one the reliability rules were applied to
-                    exact = (ci_method == "korn-graubard") | table["estimate"].isin([0.0, 1.0])
-                    table.loc[exact, "ci_low"] = table.loc[exact, "kg_low"]
-                    table.loc[exact, "ci_high"] = table.loc[exact, "kg_high"]
-                weighted = _weighted_n(data, weights, column, by)
-                table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
+                table = _estimate_cells(sample, indicator, column, by, ci_method, project.min_cell_n) if asked else None
+                if table is not None:
+                    weighted = _weighted_n(data, weights, column, by)
+                    table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
+                    table["status"] = np.where(table["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
+                table = _complete_grid(project, wave, table, by, data, availability.asking_sources(indicator))
                 table.insert(0, "wave", wave)
                 table.insert(1, "indicator", indicator.id)
                 table.insert(2, "domain", domain_name(by))
@@ -155,6 +180,71 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
             out[name] = pd.NA
         out[name] = out[name].astype("string")
     return out[INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+def _estimate_cells(
+    sample: DesignedSample, indicator: Indicator, column: str, by: list[str], ci_method: str, min_cell_n: int
+) -> pd.DataFrame | None:
+    """svy's estimates of the cells with at least one value, assessed; None when no cell has one."""
+    if not sample.data[column].notna().any():
+        return None
+    if indicator.is_proportion:
+        table = sample.shares([column], by=by, ci_method=ci_method)
+    else:
+        table = sample.means([column], by=by)
+    table = assess(table, indicator.is_proportion, min_cell_n)
+    if indicator.is_proportion:
+        # the Korn-Graubard interval printed is the NCHS one the reliability rules were applied to
+        exact = (ci_method == "korn-graubard") | table["estimate"].isin([0.0, 1.0])
+        table.loc[exact, "ci_low"] = table.loc[exact, "kg_low"]
+        table.loc[exact, "ci_high"] = table.loc[exact, "kg_high"]
+    return table.drop(columns=["variable"], errors="ignore")
+
+
+def domain_grid(project: Project, wave: str, by: list[str]) -> pd.DataFrame:
+    """Every cell of a domain (``by`` not empty), in configured order: the wave's regions, the codebook's genders."""
+    levels = {
+        "region_code": project.wave_geography(wave).codes,
+        "gender_code": [str(code) for code in project.codebook["gender_code"].codes],
+    }
+    grid = pd.MultiIndex.from_product([levels[name] for name in by], names=by).to_frame(index=False)
+    return grid.astype("string")
+
+
+def _complete_grid(
+    project: Project, wave: str, table: pd.DataFrame | None, by: list[str], data: pd.DataFrame, asking: list[str]
+) -> pd.DataFrame:
+    """``table`` with a row for every cell of the grid; a cell svy had no value for gets its status."""
+    if table is None:
+        table = pd.DataFrame({name: pd.Series(dtype="string") for name in [*by, "status"]})
+    if by:
+        table = table.assign(**{name: table[name].astype("string") for name in by})
+        out = domain_grid(project, wave, by).merge(table, on=by, how="left")
+    else:
+        out = table.reset_index(drop=True) if len(table) else pd.DataFrame({"status": [pd.NA]})
+    missing = out["status"].isna().to_numpy()
+    if not missing.any():
+        return out
+    from_asking = data["source_id"].isin(asking) if "source_id" in data else pd.Series(bool(asking), index=data.index)
+    status = []
+    for _, cell in out.loc[missing, by].iterrows():
+        inside = pd.Series(True, index=data.index)
+        for name in by:
+            inside &= data[name].astype("string").eq(cell[name]).fillna(False)
+        if not inside.any():
+            status.append(NOT_SURVEYED)
+        elif not (inside & from_asking).any():
+            status.append(NOT_ASKED)
+        else:
+            status.append(SUPPRESSED)
+    out.loc[missing, "status"] = status
+    small = missing & (out["status"] == SUPPRESSED).to_numpy()
+    out.loc[missing, ["n", "n_weighted"]] = 0
+    out.loc[missing, "is_reliable"] = False
+    out.loc[missing, "reliability_note"] = ""
+    out.loc[missing, "is_suppressed"] = small[missing]
+    out.loc[missing, "suppression_reason"] = np.where(small[missing], "small_cell", "")
+    return out
 
 
 def read_responses(path: Path) -> pd.DataFrame:

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from perception.catalog.tables import COMPARISON_VALUES
+from perception.catalog.status import ESTIMATED, SUPPRESSED
+from perception.catalog.tables import COMPARISON_VALUES, INDICATOR_VALUES
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_cells
+from perception.estimate.availability import Availability
 from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
 from perception.estimate.multiplicity import adjust
@@ -38,19 +41,36 @@ from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
 
 
+def suppress_estimated(estimates: pd.DataFrame, min_cell_n: int) -> pd.DataFrame:
+    """Disclosure control over the cells that were estimated; other cells keep their status.
+
+    A cell nobody was asked in, or with no respondents, hides nothing: the
+    structure of the survey is public. Keeping such cells out of the
+    additive relations stops them from forcing complementary suppression.
+    """
+    estimated = estimates["status"].isin([ESTIMATED, SUPPRESSED]) & estimates["n"].astype(float).gt(0)
+    protected = suppress_cells(estimates[estimated], min_cell_n)
+    protected.index = estimates.index[estimated]
+    protected["status"] = np.where(protected["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
+    out = pd.concat([protected, estimates[~estimated]]).loc[estimates.index]
+    out.loc[out["status"].ne(ESTIMATED), [c for c in INDICATOR_VALUES if c in out]] = np.nan
+    return out.reset_index(drop=True)
+
+
 def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
     """All estimation outputs, in memory, in configured order."""
     data = {wave: read_responses(path) for wave, path in responses.items()}
     samples = {wave: wave_sample(project, wave, frame) for wave, frame in data.items()}
     estimates = pd.concat([estimate_wave(project, wave, samples[wave]) for wave in samples], ignore_index=True)
     # small cells, and the cells that would give them away, are hidden before any comparison is drawn
-    indicators = suppress_cells(estimates, project.min_cell_n)
+    indicators = suppress_estimated(estimates, project.min_cell_n)
     gaps = [gender_gaps(project, wave, samples[wave], indicators) for wave in samples]
     regions = [regions_vs_rest(project, wave, samples[wave], indicators) for wave in samples]
     comparisons = pd.concat([*gaps, *regions, wave_changes(project, indicators)], ignore_index=True)
     settings = project.config["comparisons"]
     comparisons = adjust(comparisons, settings["adjustment"], settings["alpha"], settings["family"])
     comparisons = blank_suppressed(comparisons[COMPARISON_COLUMNS], list(COMPARISON_VALUES))
+    comparisons.loc[comparisons["status"] != ESTIMATED, list(COMPARISON_VALUES)] = float("nan")
     diagnostics_rows = []
     alphas = []
     for wave, sample in samples.items():
@@ -59,9 +79,11 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
         design_weights = prepared[project.waves[wave].design.weight].astype(float)
         diagnostics_rows[-1]["design_weight_ratio"] = float(design_weights.max() / design_weights.min())
         for indicator in project.indicators:
-            if indicator.type == "index":
-                alpha = cronbach_alpha(prepared, indicator, project.codebook, weights)
-                n = int(prepared[value_column(indicator)].notna().sum())
+            n = int(prepared[value_column(indicator)].notna().sum())
+            if indicator.type == "index" and n >= 2:  # an index not asked in the wave has no alpha
+                alpha = cronbach_alpha(
+                    prepared[prepared[value_column(indicator)].notna()], indicator, project.codebook, weights
+                )
                 alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
     return {
         "indicators": indicators[INDICATOR_COLUMNS],
@@ -71,4 +93,5 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
         "nonresponse": pd.concat(
             [nonresponse_shares(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
         ),
+        "availability": Availability(project).table(),
     }
