@@ -17,6 +17,7 @@ from perception.book.build import BookBuildError, build_book
 from perception.book.sources import write_book_sources
 from perception.catalog.paths import chart_names, chart_path
 from perception.config.project import Project
+from perception.estimate.availability import Availability
 from perception.i18n.numbers import (
     format_count,
     format_difference,
@@ -47,6 +48,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
     processed.mkdir()
     frame.to_csv(processed / "indicators.csv", index=False)
     comparisons.to_csv(processed / "comparisons.csv", index=False)
+    Availability(project).table().to_csv(processed / "availability.csv", index=False)
     pd.DataFrame(
         [
             {

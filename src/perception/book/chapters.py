@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from perception.book.availability import availability_notes
 from perception.book.data import BookData, chapter_ids, page_names
 from perception.book.escape import option
 from perception.book.escape import text as md
@@ -47,7 +48,7 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
         header=header,
         align="l" + "r" * (2 * len(project.wave_ids)),
         rows=rows,
-        notes=marks.notes(),
+        notes=[*marks.notes(), *availability_notes(data, indicator, lang)],
     )
 
 
@@ -60,7 +61,8 @@ def headline_table(data: BookData, chapter: str, lang: str) -> Table:
         if indicator.chapter != chapter:
             continue
         cell = data.estimates.get(data.latest, indicator.id, "national")
-        value, interval = marks.value(cell.estimate, cell.published, indicator), strings["suppressed_mark"]
+        value = marks.value(cell.estimate, cell.published, indicator, cell.status)
+        interval = "" if cell.missing_by_design else strings["suppressed_mark"]
         if cell.published:
             interval = format_interval(cell.ci_low, cell.ci_high, indicator.unit, lang)
             value += strings["unreliable_mark"] if cell.flagged else ""

@@ -33,7 +33,10 @@ def comparison_table(
     marks = Marks(data.project, lang)
     body = []
     for k, (label, indicator, row) in enumerate(rows):
-        values = [marks.value(v, row.published, indicator) for v in (row.estimate, row.reference_estimate)]
+        values = [
+            marks.value(v, row.published or (row.missing_by_design and v is not None), indicator, row.status)
+            for v in (row.estimate, row.reference_estimate)
+        ]
         if reference_first:
             values.reverse()
         body.append([label, *values, *([counts[k]] if counts else []), *marks.difference(row, indicator)])

@@ -81,3 +81,7 @@ class BookData:
 
     def sample(self, wave: str) -> pd.DataFrame:
         return read_csv(self.processed_dir / wave / "sample_summary.csv", "sample summary")
+
+    def availability(self) -> pd.DataFrame:
+        """Which source of which wave asked each indicator (``availability.csv``)."""
+        return read_csv(self.processed_dir / "availability.csv", "availability table")

@@ -77,6 +77,8 @@ def differences_finding(
     """One finding: how many clear differences, the largest few, or an explicit "no clear difference"."""
     strings = load_strings(lang)
     clear, total = clear_differences(data, lookup)
+    if not total:  # nothing compared (not asked, not surveyed, too few): never "none of the 0 indicators"
+        return {"text": strings["finding_no_comparison"].format(**fields), "items": []}
     if not clear:
         return {"text": strings[f"{key}_none"].format(total=total, **fields), "items": []}
     return {
@@ -148,6 +150,8 @@ def regional_gaps_finding(data: BookData, lang: str) -> dict:
         clear += [(region, indicator, row) for indicator, row in found]
         total += published
     wave = data.wave_label(data.latest, lang)
+    if not total:
+        return {"text": strings["finding_no_comparison"].format(wave=wave), "items": []}
     if not clear:
         return {"text": strings["finding_gaps_regions_none"].format(total=total, wave=wave), "items": []}
     clear.sort(key=lambda item: (UNIT_ORDER[item[1].unit], -abs(item[2].difference)))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from perception.catalog.results import Difference
+from perception.catalog.status import NOT_ASKED, NOT_SURVEYED, SUPPRESSED
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
@@ -43,23 +44,33 @@ class Marks:
         self.lang = lang
         self.min_n = project.min_cell_n
         self.suppressed = self.flagged = False
+        self.statuses: set[str] = set()  # not asked, not surveyed: printed in words, each with its note
+
+    def missing(self, status: str) -> str:
+        """The words for a row without a number: the status's, or the suppression mark."""
+        if status in (NOT_ASKED, NOT_SURVEYED):
+            self.statuses.add(status)
+            return self.strings[f"status_mark_{status}"]
+        self.suppressed = True
+        return self.strings["suppressed_mark"]
 
     def estimate(self, cell, indicator: Indicator) -> str:
-        self.suppressed |= not cell.published
+        if not cell.published:
+            return self.missing(cell.status)
         self.flagged |= cell.flagged
         return format_estimate(
             cell, indicator.unit, self.lang, self.strings["suppressed_mark"], self.strings["unreliable_mark"]
         )
 
-    def value(self, value: float | None, published: bool, indicator: Indicator) -> str:
-        self.suppressed |= not published
-        return format_value(value, indicator.unit, self.lang) if published else self.strings["suppressed_mark"]
+    def value(self, value: float | None, published: bool, indicator: Indicator, status: str = SUPPRESSED) -> str:
+        if not published:
+            return self.missing(status)
+        return format_value(value, indicator.unit, self.lang)
 
     def difference(self, row: Difference, indicator: Indicator) -> list[str]:
         """Difference with its 95 % interval, then the verdict the comparisons table supports."""
         if not row.published:
-            self.suppressed = True
-            return [self.strings["suppressed_mark"], self.strings["suppressed_mark"]]
+            return [self.missing(row.status), ""] if row.missing_by_design else [self.missing(row.status)] * 2
         text = (
             f"{format_difference(row.difference, indicator.unit, self.lang)} "
             f"{format_difference_ci(row.ci_low, row.ci_high, indicator.unit, self.lang)}"
@@ -74,6 +85,9 @@ class Marks:
             notes.append(self.strings["suppressed_note"].format(min_n=self.min_n))
         if self.flagged:
             notes.append(self.strings["unreliable_note"])
+        notes += [
+            self.strings[f"status_note_{status}"] for status in (NOT_ASKED, NOT_SURVEYED) if status in self.statuses
+        ]
         return notes
 
 

@@ -22,7 +22,9 @@ def regions_context(data: BookData, lang: str) -> dict:
     rows = [
         [
             f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)",
-            format_count(sample["n_respondents"].get(region.code, 0), lang),
+            format_count(n, lang)
+            if (n := sample["n_respondents"].get(region.code, 0))
+            else strings["fig_not_surveyed"],
             f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf>`",
         ]
         for region in project.geography.regions
@@ -101,11 +103,12 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             ],
             reference_first=True,
         )
+    intro = strings["region_intro" if respondents else "region_not_surveyed_intro"].format(
+        region=md(region.name[lang]), wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
+    )
     return {
         "region": md(region.name[lang]),
-        "intro": strings["region_intro"].format(
-            region=md(region.name[lang]), wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
-        ),
+        "intro": intro,
         "factsheet": f"{{download}}`{strings['factsheet_link']} <../{sheet}>`",
         "findings": [
             *({"text": line, "items": []} for line in headlines.all),

@@ -7,8 +7,10 @@ key, so that no page or chart ever recomputes a statistic. Two rules are
 enforced here, once, for every consumer:
 
 - a suppressed row never carries a value (its numbers are blanked even if the
-  file had them), and a row that is absent reads as suppressed — it means
-  nobody was interviewed there;
+  file had them), and a row that is absent reads as suppressed;
+- every row carries its ``status`` (:mod:`perception.catalog.status`): a
+  cell whose question was not asked, or whose region was not surveyed, says
+  so, and pages print those words instead of the suppression mark;
 - a comparison is "significant" only when the file says so (after the
   multiple-comparison adjustment); nothing downstream tests anything.
 """
@@ -21,12 +23,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from perception.catalog.status import ESTIMATED, NOT_ASKED, NOT_SURVEYED, STATUSES, SUPPRESSED
 from perception.catalog.tables import table
 
 # What the read API exposes of each table: its key, and the values pages print.
 INDICATOR_KEY = list(table("indicators").key)
 INDICATOR_VALUES = ["estimate", "se", "ci_low", "ci_high"]
-INDICATOR_COLUMNS = [*INDICATOR_KEY, *INDICATOR_VALUES, "n", "is_reliable", "reliability_note", "is_suppressed"]
+INDICATOR_COLUMNS = [
+    *INDICATOR_KEY,
+    *INDICATOR_VALUES,
+    "n",
+    "is_reliable",
+    "reliability_note",
+    "is_suppressed",
+    "status",
+]
 
 COMPARISON_KEY = list(table("comparisons").key)
 COMPARISON_VALUES = [
@@ -41,7 +52,7 @@ COMPARISON_VALUES = [
     "ci_low_adjusted",
     "ci_high_adjusted",
 ]
-COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed"]
+COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed", "status"]
 assert set(INDICATOR_COLUMNS) <= set(table("indicators").columns)
 assert set(COMPARISON_COLUMNS) <= set(table("comparisons").columns)
 
@@ -54,6 +65,10 @@ def _as_bool(value: object) -> bool:
 
 def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values: list[str], what: str) -> pd.DataFrame:
     """Canonical types (keys as stripped text, values as float) and blank suppressed values."""
+    if "status" not in frame.columns:
+        # a table written before statuses existed: every row was estimated, or suppressed
+        hidden = frame["is_suppressed"].map(_as_bool) if "is_suppressed" in frame.columns else False
+        frame = frame.assign(status=pd.Series(hidden, index=frame.index).map({True: SUPPRESSED, False: ESTIMATED}))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{what} lacks column(s) {', '.join(missing)}")
@@ -63,7 +78,12 @@ def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values:
     for column in values:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     out["is_suppressed"] = out["is_suppressed"].map(_as_bool).astype(bool)
-    out.loc[out["is_suppressed"], values] = math.nan
+    status = out["status"].fillna("").astype(str).str.strip()
+    unknown = sorted(set(status) - set(STATUSES))
+    if unknown:
+        raise ValueError(f"{what}: unknown status {', '.join(map(repr, unknown))} (expected {', '.join(STATUSES)})")
+    out["status"] = status
+    out.loc[out["is_suppressed"] | (status != ESTIMATED), values] = math.nan
     return out
 
 
@@ -90,9 +110,28 @@ def _value(x: float) -> float | None:
     return None if pd.isna(x) else float(x)
 
 
+class _Status:
+    """Why a row has no number: ``status`` is one of :mod:`perception.catalog.status`'s values."""
+
+    status: str
+
+    @property
+    def not_asked(self) -> bool:
+        return self.status == NOT_ASKED
+
+    @property
+    def not_surveyed(self) -> bool:
+        return self.status == NOT_SURVEYED
+
+    @property
+    def missing_by_design(self) -> bool:
+        """No number because of what the survey asked or where it went, not because of disclosure control."""
+        return self.status in (NOT_ASKED, NOT_SURVEYED)
+
+
 @dataclass(frozen=True)
-class Cell:
-    """One estimate; ``estimate`` is None when suppressed or absent."""
+class Cell(_Status):
+    """One estimate; ``estimate`` is None when suppressed, not asked, not surveyed or absent."""
 
     estimate: float | None
     ci_low: float | None
@@ -100,10 +139,11 @@ class Cell:
     n: int
     suppressed: bool
     reliable: bool = True
+    status: str = ESTIMATED
 
     @property
     def published(self) -> bool:
-        return not self.suppressed and self.estimate is not None
+        return self.status == ESTIMATED and not self.suppressed and self.estimate is not None
 
     @property
     def flagged(self) -> bool:
@@ -111,7 +151,7 @@ class Cell:
         return self.published and not self.reliable
 
 
-ABSENT = Cell(None, None, None, 0, True)
+ABSENT = Cell(None, None, None, 0, True, status=SUPPRESSED)
 
 
 class Estimates:
@@ -129,6 +169,7 @@ class Estimates:
                 n=int(row.n),
                 suppressed=bool(row.is_suppressed) or estimate is None,
                 reliable=bool(row.is_reliable),
+                status=row.status or (ESTIMATED if estimate is not None else SUPPRESSED),
             )
 
     def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
@@ -136,7 +177,7 @@ class Estimates:
 
 
 @dataclass(frozen=True)
-class Difference:
+class Difference(_Status):
     """One row of ``comparisons.csv``: ``estimate`` minus ``reference_estimate``.
 
     ``ci_low`` and ``ci_high`` are the interval the verdict was decided on
@@ -153,13 +194,14 @@ class Difference:
     significant: bool
     suppressed: bool
     ci_level: float | None = None
+    status: str = ESTIMATED
 
     @property
     def published(self) -> bool:
-        return not self.suppressed and self.difference is not None
+        return self.status == ESTIMATED and not self.suppressed and self.difference is not None
 
 
-NO_DIFFERENCE = Difference(None, None, None, None, None, False, True)
+NO_DIFFERENCE = Difference(None, None, None, None, None, False, True, status=SUPPRESSED)
 
 
 def read_comparisons(path: Path) -> pd.DataFrame:
@@ -196,6 +238,7 @@ class Comparisons:
                 significant=bool(row.is_significant),
                 suppressed=bool(row.is_suppressed) or difference is None,
                 ci_level=_value(row.ci_level_adjusted),
+                status=getattr(row, "status", "") or (ESTIMATED if difference is not None else SUPPRESSED),
             )
 
     def gap(self, wave: str, indicator: str, domain: str, region: str = "") -> Difference:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perception.catalog.status import ESTIMATED, SUPPRESSED
 from perception.catalog.tables import COMPARISON_VALUES, INDICATOR_VALUES
 from perception.errors import DataError
 
@@ -129,6 +130,23 @@ def suppress_cells(indicators: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return out
 
 
+def suppress_estimated(estimates: pd.DataFrame, min_cell_n: int) -> pd.DataFrame:
+    """Disclosure control over the cells that were estimated; other cells keep their status.
+
+    A cell nobody was asked in, or with no respondents, hides nothing: the
+    structure of the survey is public. Keeping such cells out of the
+    additive relations stops them from forcing complementary suppression.
+    """
+    estimates = estimates.reset_index(drop=True)
+    estimated = estimates["status"].isin([ESTIMATED, SUPPRESSED]) & pd.to_numeric(estimates["n"]).gt(0)
+    protected = suppress_cells(estimates[estimated], min_cell_n)
+    protected.index = estimates.index[estimated]
+    protected["status"] = np.where(protected["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
+    out = pd.concat([protected, estimates[~estimated]]).loc[estimates.index]
+    out.loc[out["status"].ne(ESTIMATED), [c for c in CELL_NUMBERS if c in out]] = np.nan
+    return out.reset_index(drop=True)
+
+
 def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Hide every comparison that involves a cell hidden in ``indicators``.
 
@@ -170,4 +188,6 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     out.loc[newly, [c for c in COMPARISON_NUMBERS if c in out]] = np.nan
     if "is_significant" in out:
         out.loc[newly, "is_significant"] = False
+    if "status" in out:
+        out.loc[newly & out["status"].eq(ESTIMATED).to_numpy(), "status"] = SUPPRESSED
     return out

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from perception.catalog.status import ESTIMATED, SUPPRESSED
-from perception.catalog.tables import COMPARISON_VALUES, INDICATOR_VALUES
+from perception.catalog.status import ESTIMATED
+from perception.catalog.tables import COMPARISON_VALUES
 from perception.config.project import Project
-from perception.disclosure.cells import suppress_cells
+from perception.disclosure.cells import suppress_estimated
 from perception.estimate.availability import Availability
 from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
@@ -39,22 +38,6 @@ from perception.estimate.nonresponse import nonresponse_shares
 from perception.estimate.reliability import blank_suppressed
 from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
-
-
-def suppress_estimated(estimates: pd.DataFrame, min_cell_n: int) -> pd.DataFrame:
-    """Disclosure control over the cells that were estimated; other cells keep their status.
-
-    A cell nobody was asked in, or with no respondents, hides nothing: the
-    structure of the survey is public. Keeping such cells out of the
-    additive relations stops them from forcing complementary suppression.
-    """
-    estimated = estimates["status"].isin([ESTIMATED, SUPPRESSED]) & estimates["n"].astype(float).gt(0)
-    protected = suppress_cells(estimates[estimated], min_cell_n)
-    protected.index = estimates.index[estimated]
-    protected["status"] = np.where(protected["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
-    out = pd.concat([protected, estimates[~estimated]]).loc[estimates.index]
-    out.loc[out["status"].ne(ESTIMATED), [c for c in INDICATOR_VALUES if c in out]] = np.nan
-    return out.reset_index(drop=True)
 
 
 def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
@@ -70,7 +53,9 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
     settings = project.config["comparisons"]
     comparisons = adjust(comparisons, settings["adjustment"], settings["alpha"], settings["family"])
     comparisons = blank_suppressed(comparisons[COMPARISON_COLUMNS], list(COMPARISON_VALUES))
-    comparisons.loc[comparisons["status"] != ESTIMATED, list(COMPARISON_VALUES)] = float("nan")
+    # a side that was estimated stays printed beside a comparison the other side's status prevents
+    differences = [c for c in COMPARISON_VALUES if c not in ("estimate", "reference_estimate")]
+    comparisons.loc[comparisons["status"] != ESTIMATED, differences] = float("nan")
     diagnostics_rows = []
     alphas = []
     for wave, sample in samples.items():

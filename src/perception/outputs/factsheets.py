@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from perception.catalog.results import Comparisons, Difference, Estimates
+from perception.catalog.status import NOT_ASKED, NOT_SURVEYED
 from perception.config.geography import Region
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -211,9 +212,21 @@ def _locator(page: _Sheet, project: Project, region: Region, strings: dict, lang
     axes.set_title(strings["factsheet_locator"], size=7, family=FONT)
 
 
+def _missing(status: str, strings: dict, printed: set[str]) -> str:
+    """The words for a cell without a number (recorded in ``printed`` for the note), or the suppression mark."""
+    if status in (NOT_ASKED, NOT_SURVEYED):
+        printed.add(status)
+        return strings[f"status_mark_{status}"]
+    return strings["suppressed_mark"]
+
+
+def _status_notes(printed: set[str], strings: dict) -> str:
+    return " ".join(strings[f"status_note_{status}"] for status in (NOT_ASKED, NOT_SURVEYED) if status in printed)
+
+
 def _verdict(row: Difference, strings: dict) -> str:
     if not row.published:
-        return strings["suppressed_mark"]
+        return "" if row.missing_by_design else strings["suppressed_mark"]
     return strings["verdict_clear"] if row.significant else strings["verdict_unclear"]
 
 
@@ -276,6 +289,13 @@ def _contents(
     for line in about_lines(project, sample, region, lang):
         sheet.text(line, size=7.5, gap=0.1, width=95)
     sheet.y -= sheet.row * 0.8
+    if not respondents:
+        sheet.text(
+            strings["region_not_surveyed_intro"].format(wave=project.waves[wave].label[lang], region=name),
+            size=7.5,
+            gap=0.1,
+            width=95,
+        )
     if sheet.figure is not None:
         _locator(sheet, project, region, strings, lang)
     sheet.heading(strings["region_findings"], keep=sheet.row * 3)
@@ -292,14 +312,19 @@ def _contents(
     intro = strings["factsheet_intro"].format(region=name, n=format_count(respondents, lang))
     sheet.text(intro, size=7, gap=1.0, width=140)
     rows = []
+    printed: set[str] = set()
     for indicator in project.indicators:
         here = estimates.get(wave, indicator.id, "region", region.code)
         national = estimates.get(wave, indicator.id, "national")
         rows.append(
             [
                 indicator.label[lang],
-                format_estimate(here, indicator.unit, lang, mark, flag),
-                format_estimate(national, indicator.unit, lang, mark, flag),
+                *(
+                    format_estimate(cell, indicator.unit, lang, mark, flag)
+                    if cell.published or not cell.missing_by_design
+                    else _missing(cell.status, strings, printed)
+                    for cell in (here, national)
+                ),
                 format_count(here.n, lang),
             ]
         )
@@ -310,7 +335,8 @@ def _contents(
         [0.52, 0.2, 0.2, 0.08],
         [False] * len(rows),
     )
-    sheet.text(strings["factsheet_table_note"].format(min_n=project.min_cell_n), size=7, width=140, gap=1.5)
+    note = strings["factsheet_table_note"].format(min_n=project.min_cell_n)
+    sheet.text(" ".join(filter(None, [note, _status_notes(printed, strings)])), size=7, width=140, gap=1.5)
     sheet.heading(strings["factsheet_gaps"].format(wave=project.waves[wave].label[lang]), keep=sheet.row * 3)
     women = project.codebook.value_label("gender_code", "f", lang)
     men = project.codebook.value_label("gender_code", "m", lang)
@@ -379,16 +405,21 @@ def _comparison_table(
     A gender gap reads women then men (estimate, reference); a change reads
     baseline then latest wave (reference first), as time runs.
     """
-    mark = strings["suppressed_mark"]
     rows, shade = [], []
+    printed: set[str] = set()
     for indicator in project.indicators:
         row = lookup(indicator)
         values = [
-            format_value(value, indicator.unit, lang) if row.published else mark
+            format_value(value, indicator.unit, lang)
+            if row.published or (row.missing_by_design and value is not None)
+            else _missing(row.status, strings, printed)
             for value in (row.estimate, row.reference_estimate)
         ]
         if reference_first:
             values.reverse()
-        rows.append([indicator.label[lang], *values, _difference(row, indicator, mark, lang), _verdict(row, strings)])
+        difference = _difference(row, indicator, _missing(row.status, strings, printed), lang)
+        rows.append([indicator.label[lang], *values, difference, _verdict(row, strings)])
         shade.append(row.published and row.significant)
     page.table(header, rows, [0.38, 0.1, 0.1, 0.23, 0.19], shade)
+    if printed:
+        page.text(_status_notes(printed, strings), size=7, width=140, gap=1.0)

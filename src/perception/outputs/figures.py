@@ -1,10 +1,11 @@
 """Figures of the book: one dot-and-whisker chart per language, wave and indicator.
 
 The charts only draw what ``data/processed/indicators.csv`` says: no estimate
-is recomputed here. A cell flagged ``is_suppressed`` (or absent, which means
-nobody was interviewed there) gets no marker (one on the axis would read as a zero)
-but a "suppressed" label in its place, so that a reader never reads a value
-off it. Every word comes from the project metadata or from
+is recomputed here. A cell flagged ``is_suppressed`` (or absent) gets no
+marker (one on the axis would read as a zero) but a "suppressed" label in its
+place, and a cell whose question was not asked or whose region was not
+surveyed gets those words instead, so that a reader never reads a value off
+it. Every word comes from the project metadata or from
 ``book/templates/strings.yaml``, the single place that holds the book's
 per-language strings; the number formatting helpers live here too because the
 report (``perception.report``) must print numbers exactly as the figures do.
@@ -42,6 +43,11 @@ from perception.outputs.style import (
 DODGE = 0.6
 
 
+def missing_label(cell: Cell, strings: dict) -> str:
+    """The words beside a cell without a number: not asked, not surveyed, or suppressed."""
+    return strings[f"fig_{cell.status}"] if cell.missing_by_design else strings["fig_suppressed"]
+
+
 def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> pd.DataFrame:
     """What the chart draws: one row per region and gender, in configured order.
 
@@ -67,7 +73,7 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
                     "ci_high": cell.ci_high * axis.factor if cell.published else floor,
                     "label": ""
                     if cell.published
-                    else f"{_gender_label(project, code, lang)}{strings['colon']}{strings['fig_suppressed']}",
+                    else f"{_gender_label(project, code, lang)}{strings['colon']}{missing_label(cell, strings)}",
                 }
             )
     frame = pd.DataFrame(rows)
@@ -154,7 +160,11 @@ def indicator_by_region(
     plot += p9.coord_flip()
     plot += p9.labs(
         title=indicator.label[lang],
-        subtitle=project.waves[wave].label[lang],
+        subtitle=(
+            strings["not_asked_note"].format(wave=project.waves[wave].label[lang])
+            if national.not_asked
+            else project.waves[wave].label[lang]
+        ),
         caption=strings["fig_caption"].format(min_n=project.min_cell_n),
         x="",
         y=axis.title,
@@ -182,6 +192,8 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
     mark = strings["suppressed_mark"]
 
     def shown(cell: Cell) -> str:
+        if cell.missing_by_design:
+            return strings[f"status_{cell.status}"]
         return format_value(cell.estimate, indicator.unit, lang) if cell.published else mark
 
     fields = {
@@ -213,7 +225,8 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
         men=shown(estimates.get(wave, indicator_id, "gender", gender=men)),
     )
     hidden = sum(
-        not estimates.get(wave, indicator_id, "region_gender", region.code, code).published
+        not (cell := estimates.get(wave, indicator_id, "region_gender", region.code, code)).published
+        and not cell.missing_by_design
         for region in project.geography.regions
         for code in gender_codes(project)
     )

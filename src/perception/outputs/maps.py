@@ -36,6 +36,7 @@ from perception.errors import ConfigError
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
 from perception.outputs.boundaries import _label_points
+from perception.outputs.figures import missing_label
 from perception.outputs.style import FONT, ValueAxis, find_indicator, theme_perception, value_axis
 
 LOW_FILL, HIGH_FILL = "#f1f5fa", "#1f4e79"
@@ -94,7 +95,7 @@ def region_values(estimates: Estimates, project: Project, wave: str, indicator_i
     low, high = map_axis(estimates, project, wave, indicator_id, lang).limits
     rows = []
     for (region, cell), value in zip(cells, values, strict=True):
-        shown = format_value(cell.estimate, indicator.unit, lang) if cell.published else strings["fig_suppressed"]
+        shown = format_value(cell.estimate, indicator.unit, lang) if cell.published else missing_label(cell, strings)
         if cell.flagged:
             shown += strings["unreliable_mark"]
         rows.append(
@@ -161,14 +162,22 @@ def _labels(estimates: Estimates, project: Project, wave: str, indicator_id: str
             high=high,
             national=format_value(national.estimate, indicator.unit, lang)
             if national.published
-            else strings["fig_suppressed"],
+            else missing_label(national, strings),
         )
     )
     if region_values(estimates, project, wave, indicator_id, lang)["fragile"].any():
         lines.append(strings["map_caption_fragile"])
+    codes = project.wave_geography(wave).codes
+    if any(estimates.get(wave, indicator_id, "region", code).not_surveyed for code in codes):
+        lines.append(strings["map_caption_not_surveyed"])
+    label = project.waves[wave].label[lang]
     return p9.labs(
         title=indicator.label[lang],
-        subtitle=strings["map_subtitle"].format(wave=project.waves[wave].label[lang]),
+        subtitle=(
+            strings["not_asked_note"].format(wave=label)
+            if national.not_asked
+            else strings["map_subtitle"].format(wave=label)
+        ),
         caption="\n".join(textwrap.fill(line, 100) for line in lines),
         x="",
         y="",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from perception.config.project import Project
-from perception.disclosure.cells import align_comparisons, suppress_cells
+from perception.disclosure.cells import align_comparisons, suppress_estimated
 from perception.errors import DataError
 from perception.files import sha256, write_atomic, write_csv, write_json
 from perception.release.columns import ReleaseMetadata
@@ -41,7 +41,7 @@ def suppressed_tables(project: Project, tables: dict[str, Path]) -> dict[str, pd
     """
     if "indicators" not in tables:
         raise DataError("release: the indicators table is needed to decide which cells are hidden")
-    indicators = suppress_cells(read_table(tables["indicators"]), project.min_cell_n)
+    indicators = suppress_estimated(read_table(tables["indicators"]), project.min_cell_n)
     out = {}
     for name in project.config["release"]["tables"]:
         if name not in tables:
