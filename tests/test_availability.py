@@ -231,3 +231,43 @@ def test_models_leave_out_what_a_wave_did_not_ask_with_a_note(run):
     # wave 1 asked trust in the gendarmerie of source A only: modelled over its respondents
     w1 = models[(models["wave"] == "w1") & (models["outcome"] == "trust_gendarmerie") & (models["note"] == "")]
     assert set(w1["n"]) == {500}
+
+
+def test_raking_to_levels_a_wave_did_not_survey_stops_or_restricts_as_configured(tmp_path):
+    from perception.errors import DataError
+    from perception.estimate.indicators import prepare
+    from perception.estimate.survey import final_weights
+
+    regions = [r for r in REGIONS if r != "ML-8"]
+    project = write_project(tmp_path, {"w": [("c-w", ["trust_police"], regions, 900)]})
+    margins = tmp_path / "config/margins"
+    margins.mkdir(parents=True)
+    population = {r: 1000.0 * (i + 1) for i, r in enumerate(REGIONS)}
+    rows = [f"region_code,{r},{p},test" for r, p in population.items()]
+    (margins / "region.csv").write_text("variable,level,population,source\n" + "\n".join(rows) + "\n")
+    total = sum(population.values())
+    (margins / "sex.csv").write_text(
+        f"variable,level,population,source\ngender_code,f,{total * 0.6},test\ngender_code,m,{total * 0.4},test\n"
+    )
+    config = project.config
+    config["waves"]["w"]["weighting"] = {"rake_to": ["config/margins/region.csv", "config/margins/sex.csv"]}
+    responses = read_responses(tmp_path / "data/processed/w/responses.csv")
+    with pytest.raises(DataError) as error:
+        prepare(Project(config, root=tmp_path), "w", responses)
+    message = str(error.value)
+    assert "wave w" in message and "config/margins/region.csv" in message and "ML-8" in message
+    assert "\n" not in message and "absent_levels" in message
+    config["waves"]["w"]["weighting"]["absent_levels"] = "restrict"
+    restricted = Project(config, root=tmp_path)
+    data, design = prepare(restricted, "w", responses)
+    weights = final_weights(data, design)
+    surveyed = total - population["ML-8"]
+    assert weights.sum() == pytest.approx(surveyed, rel=1e-8)
+    by_region = weights.groupby(responses["region_code"].to_numpy()).sum()
+    assert by_region.to_dict() == pytest.approx({r: population[r] for r in regions}, rel=1e-6)
+    by_sex = weights.groupby(responses["gender_code"].to_numpy()).sum()
+    assert by_sex["f"] == pytest.approx(0.6 * surveyed, rel=1e-6)
+    kidal = cells(
+        run_estimation(restricted, {"w": tmp_path / "data/processed/w/responses.csv"})["indicators"], region_code="ML-8"
+    )
+    assert set(kidal["status"]) == {NOT_SURVEYED}

@@ -79,6 +79,7 @@ class WaveWeighting:
     rake_to: tuple[Path, ...] = ()
     bounds: tuple[float, float] | None = None
     trim_ratio: float | None = None
+    absent_levels: str = "fail"  # or "restrict": see weighting.absent_levels in the config schema
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class Project:
                     rake_to=tuple(self.root / p for p in weighting.get("rake_to") or ()),
                     bounds=tuple(bounds) if bounds else None,
                     trim_ratio=weighting.get("trim_ratio"),
+                    absent_levels=weighting.get("absent_levels", "fail"),
                 ),
                 fieldwork=(spec["fieldwork"]["start"], spec["fieldwork"]["end"]) if spec.get("fieldwork") else None,
             )

@@ -10,6 +10,7 @@ here is specific to a wave or a partner.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from perception.estimate.availability import WaveAvailability, asked_mask
 from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
-from perception.estimate.weighting import AGE_GROUP, add_cell_columns, check_levels
+from perception.estimate.weighting import AGE_GROUP, add_cell_columns, check_levels, surveyed_targets
 from perception.transform.bands import band_text
 
 DOMAIN_COLUMNS = ["region_code", "gender_code"]
@@ -71,6 +72,11 @@ def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.Da
             )
         data = add_cell_columns(data, margins)
         check_levels(data, margins, f"wave {wave}")
+        spec = project.waves[wave].weighting
+        files = {var: _shown_path(path, project.root) for path in spec.rake_to for var in load_margins([path])}
+        targets = surveyed_targets(data, margins, files, spec.absent_levels, f"wave {wave}")
+        if targets is not margins:
+            design = dataclasses.replace(design, rake_to=targets)
     data["region_code"] = pd.Categorical(data["region_code"], categories=project.wave_geography(wave).codes)
     data["gender_code"] = pd.Categorical(data["gender_code"], categories=list(project.codebook["gender_code"].codes))
     data = data.assign(**indicator_columns(project, wave, responses))
@@ -94,6 +100,14 @@ def indicator_columns(
         asked = asked_mask(responses, availability, indicator) if "source_id" in responses else True
         columns[value_column(indicator)] = values.where(asked).to_numpy()
     return columns
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """A configured file as the user wrote it (relative to the project), for messages."""
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def value_column(indicator: Indicator) -> str:

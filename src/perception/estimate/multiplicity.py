@@ -65,7 +65,7 @@ def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[s
     out["ci_high_adjusted"] = np.nan
     published = ~out["is_suppressed"].astype(bool) & out["p_value"].notna()
     for _, part in out[published].groupby(list(family), sort=False, dropna=False):
-        reject, adjusted, _, _ = multipletests(part["p_value"].to_numpy(), alpha=alpha, method=method)
+        reject, adjusted, _, _ = multipletests(part["p_value"].to_numpy(dtype=float), alpha=alpha, method=method)
         level_alpha = family_alpha(method, alpha, len(part), int(reject.sum()))
         half = stats.t.ppf(1 - level_alpha / 2, part["df"].to_numpy(dtype=float)) * part["se"].to_numpy(dtype=float)
         difference = part["difference"].to_numpy(dtype=float)

@@ -46,6 +46,37 @@ def check_levels(data: pd.DataFrame, margins: dict[str, dict[str, float]], where
             raise DataError(f"{where}: {variable} is missing for {int(data[variable].isna().sum())} respondents")
 
 
+def surveyed_targets(
+    data: pd.DataFrame, margins: dict[str, dict[str, float]], files: dict[str, str], rule: str, where: str
+) -> dict[str, dict[str, float]]:
+    """Targets for the levels the wave has respondents in, or one error naming what is missing.
+
+    ``files`` names the margin file of each variable. With ``rule``
+    ``restrict``, absent levels are dropped and every margin is scaled to
+    the population of the first margin that lost levels (margins must
+    describe one total); with ``fail``, the first margin with absent levels
+    stops the run.
+    """
+    absent = {}
+    for variable, levels in margins.items():
+        present = {str(v) for v in pd.unique(data[variable].dropna())} if variable in data.columns else set()
+        missing = [level for level in levels if str(level) not in present]
+        if missing:
+            absent[variable] = missing
+    if not absent:
+        return margins
+    if rule != "restrict":
+        variable, missing = next(iter(absent.items()))
+        raise DataError(
+            f"{where}: weighting target file {files.get(variable, variable)} has level(s) {', '.join(missing)} "
+            f"of {variable} without any respondent; choose weighting.absent_levels: restrict in the wave's "
+            "configuration to weight to the levels surveyed, or fix the data"
+        )
+    restricted = {v: {k: p for k, p in levels.items() if k not in absent.get(v, [])} for v, levels in margins.items()}
+    total = sum(restricted[next(iter(absent))].values())
+    return {v: {k: p * total / sum(levels.values()) for k, p in levels.items()} for v, levels in restricted.items()}
+
+
 def diagnostics(weights: pd.Series) -> dict[str, float]:
     """Kish design effect due to weighting, effective sample size, weight range."""
     w = weights.to_numpy(dtype=float)
