@@ -158,3 +158,22 @@ def test_outputs_of_removed_waves_sources_and_indicators_are_removed(tmp_path, p
     assert not any(path.exists() for path in stale)
     assert all(path.exists() for path in kept)
     assert stale_outputs(project, processed) == []
+
+
+@pytest.mark.slow
+def test_the_workflow_removes_stale_outputs_when_it_starts(tmp_path):
+    from conftest import copy_repo, snakemake
+
+    workdir = copy_repo(tmp_path / "repo")
+    processed = workdir / "data/processed"
+    stale = [
+        touch(processed / "2023-pilot/responses.csv"),
+        touch(processed / "release" / microdata_files("2023-pilot")["dta"]),
+        touch(processed / "2025-followup/interim/partner_z_2025-followup.ingested.parquet"),
+    ]
+    target = "data/processed/2025-followup/interim/partner_a_2025-followup.ingested.json"
+    result = snakemake(workdir, target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not any(path.exists() for path in stale)
+    assert (workdir / target).is_file()
+    assert "perception: removed data/processed/2023-pilot (no longer in the configuration)" in result.stderr
