@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= 2
 
-.PHONY: report test lint check-python demo clean screenshots
+.PHONY: report test identity lint check-python demo clean screenshots
 
 # After kill -9 or a lost terminal: a lock no running Snakemake holds is cleared,
 # and files an interrupted job left incomplete are made again.
@@ -19,8 +19,13 @@ report: $(STAMP)
 	@echo "Book: book/_build/html/index.html (French: book/_build/html/fr/index.html, English: book/_build/html/en/index.html)"
 	@echo "Data: data/processed/indicators.csv and data/processed/<wave>/responses.csv"
 
+# Two xdist workers share one workflow run of the small .test project (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# The full demo run twice from scratch: byte-identical data/processed and book (minutes).
+identity: $(STAMP)
+	$(BIN)/python -m pytest -m identity tests/test_identity.py
 
 # Headless Chromium: desktop, phone and print views of the summary, a chapter, a region, trends, a fact sheet.
 screenshots: report

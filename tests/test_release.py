@@ -1,7 +1,6 @@
-"""The partner release bundle, built by the workflow on a copy of the demo data.
+"""The partner release bundle, built by the session's shared workflow run (the small ``.test`` project).
 
-The release rule runs once per module in a temporary copy of the repository;
-the tests then read what it wrote, as a partner would: every file is scanned
+The tests read what the release rule wrote, as a partner would: every file is scanned
 for identifiers, every microdata file is checked for k-anonymity and
 l-diversity, the Data Package is validated with frictionless, checksums are
 recomputed, and a second build must give byte-identical files.
@@ -19,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import copy_repo, snakemake
 from frictionless import validate
 
 from perception.config.project import Project
@@ -45,16 +43,9 @@ PERSONAL_COLUMN = re.compile(r"nom|enqueteur|tel|gps|id_rep|id_repondant|uuid|de
 
 
 @pytest.fixture(scope="module")
-def release_run(tmp_path_factory) -> Path:
-    workdir = copy_repo(tmp_path_factory.mktemp("release"))
-    result = snakemake(workdir, "release")
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
-    return workdir
-
-
-@pytest.fixture(scope="module")
-def run_project(release_run) -> Project:
-    return Project.from_file("config/config.yaml", root=release_run)
+def release_run(workflow_run) -> Path:
+    """The shared run of the small project (conftest.py): its release is what these tests read."""
+    return workflow_run
 
 
 def read_labelled(path: Path) -> tuple[pd.DataFrame, object]:

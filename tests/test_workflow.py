@@ -1,35 +1,28 @@
-"""Integration: the whole workflow on a copy of the demo data.
+"""Integration: the whole workflow on the small ``.test`` project.
 
-The workflow runs once per test session in a temporary copy of the
-repository (config, workflow, book templates, demo exports); the tests then
-read what it wrote. A second copy re-runs the data stages to check that
-outputs are byte-identical.
+The workflow runs once per test session (``workflow_run`` in conftest.py) on
+the small project; the tests then read what it wrote. A second tree of the
+same project runs the whole workflow again to check that every output is
+byte-identical; the full demo's two-run check is ``make identity``
+(test_identity.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_repo, snakemake
+from conftest import build_small_project, hashes, snakemake
 
 from perception.ingest.readers import read_file
 
 pytestmark = pytest.mark.slow
 
 
-def hashes(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def test_every_row_is_released_or_quarantined(workflow_run, project):
+def test_every_row_is_released_or_quarantined(workflow_run, run_project):
+    project = run_project
     for wave in project.wave_ids:
         quality = pd.read_csv(workflow_run / f"data/processed/{wave}/quality_summary.csv")
         responses = pd.read_csv(workflow_run / f"data/processed/{wave}/responses.csv")
@@ -88,7 +81,8 @@ def test_no_personal_data_reaches_processed(workflow_run):
     assert "respondent_id" not in responses.columns
 
 
-def test_indicator_table_is_complete(workflow_run, project):
+def test_indicator_table_is_complete(workflow_run, run_project):
+    project = run_project
     table = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
     assert list(table.columns[:5]) == ["wave", "indicator", "domain", "region_code", "gender_code"]
     for wave in project.wave_ids:
@@ -127,14 +121,15 @@ def test_rerun_with_nothing_changed_does_nothing(workflow_run):
     assert "ingest" not in result.stdout and "estimate" not in result.stdout
 
 
-def test_two_runs_give_byte_identical_outputs(workflow_run, tmp_path):
-    second = copy_repo(tmp_path / "second")
-    result = snakemake(
-        second, "data/processed/indicators.csv", "data/processed/figures/fr/2024-baseline/trust_police.png"
-    )
+def test_two_runs_give_byte_identical_outputs(request, tmp_path):
+    # The second run starts before asking for the shared one, so that under xdist both can run at once.
+    second = build_small_project(tmp_path / "second")
+    result = snakemake(second)
     assert result.returncode == 0, result.stderr[-4000:]
-    first_hashes = hashes(workflow_run / "data/processed")
-    second_hashes = hashes(second / "data/processed")
-    assert second_hashes
-    for name, digest in second_hashes.items():
-        assert first_hashes[name] == digest, name
+    first = request.getfixturevalue("workflow_run")
+    for folder in ("data/processed", "book/_build/html"):
+        first_hashes, second_hashes = hashes(first / folder), hashes(second / folder)
+        assert len(second_hashes) > 10, folder
+        assert sorted(first_hashes) == sorted(second_hashes), folder
+        for name, digest in second_hashes.items():
+            assert first_hashes[name] == digest, f"{folder}/{name}"

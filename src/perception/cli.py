@@ -31,12 +31,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"perception: {message}\n")
 
 
+def _scale(text: str) -> float:
+    """``--scale``: a number in (0, 1], refused in one line otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="perception", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     demo = commands.add_parser("demo", help="write the demo partner exports under data/raw/")
     demo.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: the documented one)")
+    demo.add_argument(
+        "--scale",
+        type=_scale,
+        default=1.0,
+        help="sample size relative to the bundled demo, in (0, 1] (default: 1; the tests' .test project uses 0.2)",
+    )
     check = commands.add_parser("check", help="check that a file is readable and, with --source, valid")
     check.add_argument("file", type=Path, help="partner export (.sav, .zsav, .por, .dta, .csv, .xlsx)")
     check.add_argument("--source", type=Path, help="source mapping file (config/sources/*.yaml)")
@@ -51,7 +68,7 @@ def _demo(args: argparse.Namespace) -> int:
     from perception.demo.population import DEFAULT_SEED
     from perception.demo.write import write_demo
 
-    paths = write_demo(args.root, seed=DEFAULT_SEED if args.seed is None else args.seed)
+    paths = write_demo(args.root, seed=DEFAULT_SEED if args.seed is None else args.seed, scale=args.scale)
     for path in paths:
         print(path)
     return EXIT_OK

@@ -106,12 +106,15 @@ Rows are counted from 1 for the first data row (the pipeline's
 - ``2025-followup/partner_a_followup.dta`` (all nine regions): row 1502
   repeats row 1501's ``id_rep``; row 777 has ``q25`` = 5 (scale 0-4).
 
-``MESS`` holds the same list for tests. Personal data the pipeline must drop:
+``MESS`` holds the same list for tests. ``write_demo(root, scale=0.2)``
+(``perception demo --scale 0.2``) draws smaller samples of the same
+population with the same kinds of mess, rows moved in proportion
+(``scaled_mess``): the tests' ``.test`` project. Personal data the pipeline must drop:
 respondent and enumerator names, phone numbers, GPS, KoBo device and
 submission ids.
 """
 
-from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, COPY_PREVIOUS, MESS
+from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, COPY_PREVIOUS, MESS, scaled_mess
 from perception.demo.population import (
     BASELINE,
     DEFAULT_SEED,
@@ -136,6 +139,7 @@ __all__ = [
     "MESS",
     "cell_populations",
     "region_item_effects",
+    "scaled_mess",
     "simulate",
     "true_values",
     "truth_table",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -37,10 +37,25 @@ MESS = (
 )
 
 
-def add_mess(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+def scaled_mess(scale: float = 1.0) -> tuple[Mess, ...]:
+    """The deliberate errors of a demo ``scale`` times the size: the same errors, rows moved in proportion.
+
+    A smaller demo (the tests' ``.test`` project) keeps every kind of mess, so
+    that the integration tests see each quarantine reason on a few hundred rows.
+    """
+    if scale == 1.0:
+        return MESS
+    moved = tuple(replace(m, row=max(2, round(m.row * scale))) for m in MESS)
+    rows = [(m.file, m.row) for m in moved]
+    if len(set(rows)) != len(rows):
+        raise ValueError(f"demo scale {scale}: two deliberate errors would fall on the same row")
+    return moved
+
+
+def add_mess(frame: pd.DataFrame, file: str, mess_list: tuple[Mess, ...] = MESS) -> pd.DataFrame:
     """Write this file's deliberate errors into its rows."""
     frame = frame.copy()
-    for mess in (m for m in MESS if m.file == file):
+    for mess in (m for m in mess_list if m.file == file):
         if mess.row > len(frame):
             raise ValueError(f"{file} has {len(frame)} rows; cannot put mess in row {mess.row}")
         i = mess.row - 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyreadstat
 
-from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, add_mess
+from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, add_mess, scaled_mess
 from perception.demo.partner_a import A_BASELINE, A_FOLLOWUP, partner_a_frame
 from perception.demo.partner_b import partner_b_frame
 from perception.demo.population import BASELINE, DEFAULT_SEED, FOLLOWUP, REGIONS, region_item_effects, truth_table
@@ -67,28 +67,41 @@ def write_dta(path: Path, frame, variable_labels, value_labels) -> None:
 A_BASELINE_REGIONS = ("ML-1", "ML-2", "ML-3", "ML-BKO")
 B_REGIONS = ("ML-4", "ML-5", "ML-6", "ML-7", "ML-8")
 FOLLOWUP_REGIONS = tuple(r.code for r in REGIONS)
+# Respondents aimed at per export at scale 1 (each stratum still gets at least two enumeration areas).
+TARGETS = {A_BASELINE_FILE: 1800, B_FILE: 1200, A_FOLLOWUP_FILE: 3000}
 
 
-def write_demo(root: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the three partner exports and demo_truth.csv under root/data/raw."""
+def write_demo(root: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> list[Path]:
+    """Write the three partner exports and demo_truth.csv under root/data/raw.
+
+    ``scale`` shrinks the samples (0.2: about 1,200 respondents instead of 6,000)
+    with the same population, truth and kinds of mess; the tests' ``.test``
+    project uses it so that one workflow run takes seconds, not minutes.
+    """
+    if not 0 < scale <= 1:
+        raise ValueError(f"demo scale must be in (0, 1]; got {scale}")
     raw = Path(root) / "data/raw"
+    mess = scaled_mess(scale)
     rng = np.random.default_rng(seed)
     effects = region_item_effects(rng)
     paths = [raw / A_BASELINE_FILE, raw / B_FILE, raw / A_FOLLOWUP_FILE, raw / "demo_truth.csv"]
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
 
-    sample = simulate(rng, BASELINE, A_BASELINE_REGIONS, 1800, effects)
-    frame, variable_labels, value_labels, missing = partner_a_frame(rng, sample, A_BASELINE)
-    write_sav(paths[0], add_mess(frame, A_BASELINE_FILE), variable_labels, value_labels, missing)
+    def target(file: str) -> int:
+        return round(TARGETS[file] * scale)
 
-    sample = simulate(rng, BASELINE, B_REGIONS, 1200, effects)
-    kobo = add_mess(partner_b_frame(rng, sample), B_FILE)
+    sample = simulate(rng, BASELINE, A_BASELINE_REGIONS, target(A_BASELINE_FILE), effects)
+    frame, variable_labels, value_labels, missing = partner_a_frame(rng, sample, A_BASELINE)
+    write_sav(paths[0], add_mess(frame, A_BASELINE_FILE, mess), variable_labels, value_labels, missing)
+
+    sample = simulate(rng, BASELINE, B_REGIONS, target(B_FILE), effects)
+    kobo = add_mess(partner_b_frame(rng, sample), B_FILE, mess)
     kobo.to_csv(paths[1], index=False, encoding="utf-8", lineterminator="\n")
 
-    sample = simulate(rng, FOLLOWUP, FOLLOWUP_REGIONS, 3000, effects)
+    sample = simulate(rng, FOLLOWUP, FOLLOWUP_REGIONS, target(A_FOLLOWUP_FILE), effects)
     frame, variable_labels, value_labels, _ = partner_a_frame(rng, sample, A_FOLLOWUP)
-    write_dta(paths[2], add_mess(frame, A_FOLLOWUP_FILE), variable_labels, value_labels)
+    write_dta(paths[2], add_mess(frame, A_FOLLOWUP_FILE, mess), variable_labels, value_labels)
 
     truth_table(effects).to_csv(paths[3], index=False, float_format="%.6f", lineterminator="\n")
     return paths

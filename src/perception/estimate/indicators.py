@@ -60,11 +60,18 @@ def wave_design(project: Project, wave: str) -> SurveyDesign:
 
 
 @in_wave
-def prepare(project: Project, wave: str, responses: pd.DataFrame) -> tuple[pd.DataFrame, SurveyDesign]:
-    """Responses with weighting cells and one column per indicator, plus the design."""
+def prepare(
+    project: Project, wave: str, responses: pd.DataFrame, rake: bool = True
+) -> tuple[pd.DataFrame, SurveyDesign]:
+    """Responses with weighting cells and one column per indicator, plus the design.
+
+    ``rake=False`` for records that already carry their final weight (the
+    release): they need no weighting cells, and a raking variable that
+    disclosure control blanked is then no error.
+    """
     design = wave_design(project, wave)
     data = responses.copy()
-    if design.rake_to:
+    if rake and design.rake_to:
         margins = {k: dict(v) for k, v in design.rake_to.items()}
         if AGE_GROUP in margin_columns(margins) and AGE_GROUP not in data:
             data[AGE_GROUP] = band_text(

@@ -24,7 +24,7 @@ DOMAINS = {"national": [], "region": ["region_code"]}
 
 def release_estimates(project: Project, wave: str, released: pd.DataFrame) -> pd.DataFrame:
     """Every indicator nationally and by region, from the released records of one wave."""
-    data, design = prepare(project, wave, released)
+    data, design = prepare(project, wave, released, rake=False)
     design = replace(design, weight="weight_final", rake_to=None, rake_bounds=None, trim_ratio=None)
     sample = designed_sample(data, design, ["region_code", *(value_column(i) for i in project.indicators)])
     rows = []
