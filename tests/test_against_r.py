@@ -76,7 +76,8 @@ def test_indicators_match_r_survey(workflow_run, r_estimates):
         assert float(mine["estimate"]) == pytest.approx(row.estimate, rel=1e-7, abs=1e-9)
         assert float(mine["se"]) == pytest.approx(row.se, rel=1e-6)
         compared += 1
-    assert compared >= 30
+    # The small .test project: 4 indicators nationally and in 9 regions, small regional cells suppressed.
+    assert compared >= 12
 
 
 @pytest.fixture(scope="module")

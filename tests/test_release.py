@@ -36,7 +36,8 @@ PHONE = re.compile(
     r"|(?<![\w.])[679]\d(?:[ -]?\d{2}){3}(?![\w.])"  # 8 digits starting 6, 7 or 9, grouped or not
 )
 GPS = re.compile(r"(?<![\w.])(?:1\d|2[0-5])\.\d{4,}[ ,;]+-?(?:\d|1[0-2])\.\d{4,}(?![\w.])")  # Mali: 10-25 N, 12 W-4 E
-STATISTICAL_TABLES = {"indicators.csv", "comparisons.csv"}
+# Tables of estimates and SEs (variance_check.csv compares the release's SEs with the report's).
+STATISTICAL_TABLES = {"indicators.csv", "comparisons.csv", "variance_check.csv"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # Raw columns holding names, phones, coordinates, partner ids and device ids.
 PERSONAL_COLUMN = re.compile(r"nom|enqueteur|tel|gps|id_rep|id_repondant|uuid|deviceid|^_id$", re.IGNORECASE)
@@ -184,7 +185,12 @@ def test_disclosure_report_shows_risk_before_and_after(release_run, run_project)
 def test_design_columns_are_masked_variance_units(release_run, run_project):
     check = pd.read_csv(release_run / RELEASE / "variance_check.csv", keep_default_na=False, na_values=[""])
     assert set(check["domain"]) == {"national", "region"} and check["se_ratio"].notna().all()
-    assert check["se_ratio"].between(0.0, 3.0).all()
+    national = check["domain"] == "national"
+    # National cells rest on every pseudo-PSU: their release SE stays within a factor of 3 of the report's.
+    assert check.loc[national, "se_ratio"].between(1 / 3, 3.0).all()
+    # A region of the small .test project keeps two or three pseudo-PSUs (one or two degrees of freedom),
+    # so one region's SE ratio is noisy; the typical region's is bounded like the national ones.
+    assert check.loc[~national].groupby("wave")["se_ratio"].median().between(1 / 3, 3.0).all()
     for wave in run_project.wave_ids:
         internal = pd.read_csv(release_run / f"data/processed/{wave}/responses.csv")
         released = pd.read_csv(release_run / RELEASE / microdata_files(wave)["csv"])
