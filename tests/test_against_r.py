@@ -34,7 +34,7 @@ def baseline_margins(root: Path) -> list[str]:
     from perception.config.project import Project
 
     files = Project.from_file("config/config.yaml", root=root).waves["2024-baseline"].weighting.rake_to
-    assert len(files) == 2 and "region" in files[0] and "sex" in files[1], files
+    assert len(files) == 2 and "region" in str(files[0]) and "sex" in str(files[1]), files
     return [str(root / f) for f in files]
 
 

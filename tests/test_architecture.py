@@ -25,6 +25,7 @@ LAYERS = (
     "outputs",  # figures, maps, fact sheets
     "release",  # the partner release bundle
     "book",  # the Jupyter Book editions
+    "stale",  # outputs no longer configured, removed at the start of a run (knows every stage's files)
     "stages",  # one function per workflow rule
     "workflow_lock",  # make report's stale-lock check
     "demo",  # the demo data generator: above everything the pipeline runs

@@ -305,7 +305,7 @@ def weights_only_followup(project: Project, tmp_path: Path) -> Project:
     ],
 )
 def test_each_design_is_described_with_its_weighting_and_caveat(project, design, fr, en):
-    from perception.i18n.designs import describe_wave
+    from perception.outputs.designs import describe_wave
 
     config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
     config["waves"]["2025-followup"]["design"] = design
@@ -328,7 +328,7 @@ def test_each_design_is_described_with_its_weighting_and_caveat(project, design,
 
 
 def test_unweighted_adjustment_and_post_stratification_are_told_apart(project):
-    from perception.i18n.designs import describe_wave
+    from perception.outputs.designs import describe_wave
 
     config = {**project.config, "waves": {w: dict(spec) for w, spec in project.config["waves"].items()}}
     config["waves"]["2025-followup"]["weighting"] = {}
@@ -344,7 +344,7 @@ def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_pa
     from test_report import make_book
 
     from perception.book.escape import text as md
-    from perception.i18n.designs import describe_wave
+    from perception.outputs.designs import describe_wave
 
     configured_project = weights_only_followup(project, tmp_path)
     *_, out = make_book(configured_project, tmp_path)
@@ -363,8 +363,8 @@ def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_pa
 def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_path, monkeypatch):
     from test_factsheets import _inputs
 
-    from perception.i18n.designs import describe_wave
     from perception.outputs import factsheets
+    from perception.outputs.designs import describe_wave
 
     configured_project = weights_only_followup(project, tmp_path)
     written: list[str] = []

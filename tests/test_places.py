@@ -15,10 +15,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from perception.catalog.stale import remove_stale, stale_outputs
 from perception.errors import DataError, at, in_wave, place_text
 from perception.release.contents import microdata_files
 from perception.stages import failure_line, run_rule
+from perception.stale import remove_stale, stale_outputs
 
 
 class Wildcards(dict):

@@ -203,7 +203,8 @@ def test_design_columns_are_masked_variance_units(release_run, run_project):
                 >= run_project.config["disclosure"]["k"]
             )
             continue
-        assert released["psu_id"].nunique() < internal["psu_id"].nunique() / 3  # real PSUs grouped
+        # real PSUs grouped: about 4 per pseudo-PSU, 2 in the small project's regions of 4 enumeration areas
+        assert released["psu_id"].nunique() <= internal["psu_id"].nunique() / 2
         assert released.groupby("psu_id")["stratum_id"].nunique().max() == 1  # nested in pseudo-strata
         assert released.groupby("stratum_id")["psu_id"].nunique().min() >= 2  # variance estimable
         # weights point to no single PSU: one value per pseudo-PSU and gender, totals kept

@@ -178,7 +178,7 @@ def book_sources_dir(wildcards, output):
 onstart:
     # Outputs of a wave, source, indicator, region or language taken out of the
     # configuration are removed, so that nothing stale is read as a result.
-    from perception.catalog.stale import remove_stale
+    from perception.stale import remove_stale
 
     for stale in remove_stale(PROJECT, Path(PROCESSED)):
         print(f"perception: removed {stale} (no longer in the configuration)", file=sys.stderr)

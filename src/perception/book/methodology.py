@@ -11,8 +11,8 @@ from perception.book.markdown import Table, in_configured_order, read_csv
 from perception.book.targets import coverage_table, nonresponse_policy, target_tables
 from perception.config.project import Project
 from perception.i18n import load_strings
-from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count, format_decimal
+from perception.outputs.designs import describe_wave
 
 
 def methodology_context(data: BookData, lang: str) -> dict:

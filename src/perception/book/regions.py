@@ -9,9 +9,9 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding
 from perception.book.markdown import Marks, Table, page_chart
 from perception.i18n import load_strings
-from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import format_count
 from perception.outputs.chart_specs import region_chart
+from perception.outputs.designs import describe_wave
 from perception.outputs.headlines import region_headlines
 
 

@@ -31,7 +31,6 @@ from perception.config.geography import Region
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
-from perception.i18n.designs import describe_wave
 from perception.i18n.numbers import (
     format_count,
     format_difference,
@@ -39,6 +38,7 @@ from perception.i18n.numbers import (
     format_estimate,
     format_value,
 )
+from perception.outputs.designs import describe_wave
 from perception.outputs.headlines import region_headlines
 from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
 from perception.outputs.sheet_front import CHART_ROW, TRUST_CHAPTER, about_lines, institutions_chart
