@@ -34,8 +34,14 @@ LAYERS = (
 # The package root re-exports the survey API for researchers; it is the top, not a layer.
 FACADE = PACKAGE / "__init__.py"
 MAX_LINES = 400
-# Modules allowed over MAX_LINES, with the reason. None today; add one only with a plan to split it.
-LONG_MODULES: dict[str, str] = {}
+# Modules allowed over MAX_LINES, with the reason; add one only with a plan to split it.
+LONG_MODULES: dict[str, str] = {
+    # grew to 425 lines with the story-telling fact sheets (5994c85), while other work on it is under way;
+    # the seam: the page layout (class _Sheet) apart from the fact sheet's content
+    "outputs/factsheets.py": "split the _Sheet page layout from the content",
+    # 406 lines after the stale-output and place-of-failure work; the seam: run_rule and failure_line apart
+    "stages.py": "move run_rule and failure_line to their own module",
+}
 
 
 def layer_of(path: Path) -> str:

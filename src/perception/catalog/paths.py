@@ -24,4 +24,4 @@ def chart_names(wave_ids: list[str], region_codes: list[str]) -> list[str]:
 
 
 def chart_path(out_dir: Path, lang: str, name: str) -> Path:
-    return Path(out_dir) / lang / "charts" / f"{name}.png"  # catalog.stale.CHARTS_SUBDIR
+    return Path(out_dir) / lang / "charts" / f"{name}.png"  # stale.CHARTS_SUBDIR
