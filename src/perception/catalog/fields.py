@@ -177,8 +177,10 @@ FIELDS = _fields(
     (
         "comparison",
         "string",
-        "Type de comparaison : gender_gap, region_vs_rest ou change",
-        "Comparison type: gender_gap, region_vs_rest or change",
+        "Type de comparaison : gender_gap, region_vs_rest, change (depuis la vague de référence)"
+        " ou change_previous (depuis la vague précédente)",
+        "Comparison type: gender_gap, region_vs_rest, change (since the baseline)"
+        " or change_previous (since the previous wave)",
     ),
     ("reference_wave", "string", "Vague de référence d'une évolution", "Reference wave of a change"),
     ("group", "string", "Groupe comparé (sexe ou vague)", "Group compared (gender or wave)"),

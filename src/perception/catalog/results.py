@@ -221,7 +221,8 @@ class Comparisons:
     """Look-up of gender gaps (women − men) and changes (wave − baseline).
 
     Keys: (comparison, wave, indicator, domain, region, gender). For a change
-    ``wave`` is the later wave; the reference is always the baseline.
+    ``wave`` is the later wave; the reference is the baseline (``change``) or
+    the wave before (``change_previous``).
     """
 
     def __init__(self, frame: pd.DataFrame):
@@ -252,3 +253,9 @@ class Comparisons:
     def change(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Difference:
         """``wave`` − baseline for one domain cell."""
         return self._rows.get(("change", wave, indicator, domain, region, gender), NO_DIFFERENCE)
+
+    def change_since_previous(
+        self, wave: str, indicator: str, domain: str, region: str = "", gender: str = ""
+    ) -> Difference:
+        """``wave`` − the wave before it for one domain cell (none for the second wave: see :meth:`change`)."""
+        return self._rows.get(("change_previous", wave, indicator, domain, region, gender), NO_DIFFERENCE)

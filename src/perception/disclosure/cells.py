@@ -162,7 +162,7 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
         cells[column] = cells[column].astype("string").fillna("")
     hidden = {tuple(row[:4]): bool(row[4]) for row in cells.itertuples(index=False)}
     out = comparisons.reset_index(drop=True).copy()
-    unknown = sorted(set(out["comparison"]) - {"gender_gap", "region_vs_rest", "change"})
+    unknown = sorted(set(out["comparison"]) - {"gender_gap", "region_vs_rest", "change", "change_previous"})
     if unknown:
         raise DataError(f"comparisons: unknown comparison type(s) {', '.join(map(str, unknown))}")
 

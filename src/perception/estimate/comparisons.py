@@ -3,7 +3,7 @@
 - gender gaps (women − men, nationally and per region) with design-based SEs
   from svy contrasts on the shared design, tested with the domain's df;
 - each region against the rest of the country, on the common design;
-- changes since the baseline (independent samples).
+- changes since the baseline and since the previous wave (independent samples).
 
 Multiplicity (families, adjusted p-values and intervals) is
 :mod:`perception.estimate.multiplicity`'s.
@@ -196,18 +196,28 @@ def _attach_groups(gaps: pd.DataFrame, indicators: pd.DataFrame, wave: str) -> p
 
 
 def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Each later wave minus the baseline, for every domain cell.
+    """Each later wave minus the baseline and minus the wave before it, for every domain cell.
 
+    Which of the two is computed is ``comparisons.changes``; a series of
+    waves is read both ways (how far since the start, and since last time).
+    The second wave's previous wave is the baseline, so it gets one change.
     Waves are independent samples, so the variance of the difference is the
     sum of the variances; df is the smaller of the two (conservative).
     """
-    baseline = project.wave_ids[0]
+    wanted = project.config["comparisons"].get("changes", ["baseline", "previous"])
+    waves = project.wave_ids
     cells = indicators.assign(_cell=_cell_key(indicators.assign(wave="")))
-    reference = cells[cells["wave"] == baseline].set_index("_cell")
+    pairs = []
+    for position, wave in enumerate(waves[1:], start=1):
+        if "baseline" in wanted:
+            pairs.append(("change", wave, waves[0]))
+        if "previous" in wanted and position > 1:
+            pairs.append(("change_previous", wave, waves[position - 1]))
     rows = []
-    for wave in project.wave_ids[1:]:
+    for comparison, wave, reference_wave in pairs:
+        reference = cells[cells["wave"] == reference_wave].set_index("_cell")
         later = cells[cells["wave"] == wave].set_index("_cell")
-        joined = later.join(reference, rsuffix="_ref", how="inner")
+        joined = later.join(reference.add_suffix("_ref"), how="inner")
         difference = joined["estimate"] - joined["estimate_ref"]
         se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2)
         df = np.minimum(joined["df"], joined["df_ref"]).astype(float)
@@ -215,15 +225,15 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             pd.DataFrame(
                 {
-                    "comparison": "change",
+                    "comparison": comparison,
                     "indicator": joined["indicator"],
                     "domain": joined["domain"],
                     "region_code": joined["region_code"],
                     "gender_code": joined["gender_code"],
                     "wave": wave,
-                    "reference_wave": baseline,
+                    "reference_wave": reference_wave,
                     "group": wave,
-                    "reference_group": baseline,
+                    "reference_group": reference_wave,
                     "estimate": joined["estimate"],
                     "reference_estimate": joined["estimate_ref"],
                     "difference": difference,
