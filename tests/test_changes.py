@@ -29,6 +29,7 @@ def estimates() -> pd.DataFrame:
                     "se": 0.02 + 0.01 * i,
                     "df": 30.0 + 10 * i if region is None else 6.0 + i,
                     "is_suppressed": wave == "w3" and region is not None,
+                    "status": "suppressed" if wave == "w3" and region is not None else "estimated",
                 }
             )
     return pd.DataFrame(rows)
@@ -73,3 +74,18 @@ def test_changes_follow_the_configuration(changes, expected):
 def test_two_waves_give_one_change_and_one_wave_none():
     assert set(wave_changes(project(waves=WAVES[:2]), estimates())["comparison"]) == {"change"}
     assert wave_changes(project(waves=WAVES[:1]), estimates()).empty
+
+
+def test_the_wave_before_is_the_latest_that_asked_the_question():
+    frame = estimates()
+    skipped = (frame["wave"] == "w3") & frame["region_code"].isna()
+    frame.loc[skipped, ["estimate", "se", "df"]] = float("nan")
+    frame.loc[skipped, "status"] = "not_asked"
+    out = wave_changes(project(), frame)
+    national = out[out["domain"] == "national"].set_index(["comparison", "wave"])
+    assert national.loc[("change_previous", "w4"), "reference_wave"] == "w2"
+    assert national.loc[("change_previous", "w4"), "difference"] == pytest.approx(0.10)
+    assert national.loc[("change", "w3"), "status"] == "not_asked"
+    assert national.loc[("change_previous", "w3"), "status"] == "not_asked"
+    regional = out[out["domain"] == "region"].set_index(["comparison", "wave"])
+    assert regional.loc[("change_previous", "w4"), "reference_wave"] == "w3"

@@ -16,7 +16,7 @@ import pandas as pd
 import polars as pl
 import svy
 
-from perception.catalog.status import ESTIMATED, SUPPRESSED, combine
+from perception.catalog.status import ESTIMATED, NOT_ASKED, SUPPRESSED, combine
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -200,7 +200,11 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
 
     Which of the two is computed is ``comparisons.changes``; a series of
     waves is read both ways (how far since the start, and since last time).
-    The second wave's previous wave is the baseline, so it gets one change.
+    "The wave before" is, per cell, the latest earlier wave after the
+    baseline that asked the question, so a round that skipped an item
+    leaves a gap, not a missing comparison; where that is the baseline
+    itself (the second wave, or no round in between asked it) the change
+    since the baseline says it all and no second row is made.
     Waves are independent samples, so the variance of the difference is the
     sum of the variances; df is the smaller of the two (conservative).
     """
@@ -210,12 +214,12 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
     pairs = []
     for position, wave in enumerate(waves[1:], start=1):
         if "baseline" in wanted:
-            pairs.append(("change", wave, waves[0]))
+            pairs.append(("change", wave, [waves[0]]))
         if "previous" in wanted and position > 1:
-            pairs.append(("change_previous", wave, waves[position - 1]))
+            pairs.append(("change_previous", wave, waves[position - 1 : 0 : -1]))
     rows = []
-    for comparison, wave, reference_wave in pairs:
-        reference = cells[cells["wave"] == reference_wave].set_index("_cell")
+    for comparison, wave, candidates in pairs:
+        reference = _latest_asked(cells, candidates, keep_not_asked=comparison == "change")
         later = cells[cells["wave"] == wave].set_index("_cell")
         joined = later.join(reference.add_suffix("_ref"), how="inner")
         difference = joined["estimate"] - joined["estimate_ref"]
@@ -231,9 +235,9 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
                     "region_code": joined["region_code"],
                     "gender_code": joined["gender_code"],
                     "wave": wave,
-                    "reference_wave": reference_wave,
+                    "reference_wave": joined["wave_ref"],
                     "group": wave,
-                    "reference_group": reference_wave,
+                    "reference_group": joined["wave_ref"],
                     "estimate": joined["estimate"],
                     "reference_estimate": joined["estimate_ref"],
                     "difference": difference,
@@ -248,3 +252,18 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
         )
         rows[-1]["is_suppressed"] = rows[-1]["status"].eq(SUPPRESSED)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPARISON_COLUMNS)
+
+
+def _latest_asked(cells: pd.DataFrame, waves: list[str], keep_not_asked: bool) -> pd.DataFrame:
+    """Per cell, its row in the first of ``waves`` that asked it (or simply the first wave's row)."""
+    found: list[pd.DataFrame] = []
+    seen: pd.Index = pd.Index([])
+    for wave in waves:
+        rows = cells[cells["wave"] == wave]
+        if not keep_not_asked and "status" in rows:
+            rows = rows[rows["status"] != NOT_ASKED]
+        rows = rows.set_index("_cell")
+        rows = rows[~rows.index.isin(seen)]
+        found.append(rows)
+        seen = seen.append(rows.index)
+    return pd.concat(found) if found else cells.iloc[:0].set_index("_cell")
