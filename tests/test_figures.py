@@ -252,8 +252,8 @@ def test_png_bytes_are_reproducible(project, tmp_path):
     frame = indicators_frame(project)
     wave = project.wave_ids[0]
     first, second = tmp_path / "a.png", tmp_path / "b.png"
-    save_png(indicator_by_region(frame, project, wave, "victim_12m", "fr"), first)
-    save_png(indicator_by_region(frame, project, wave, "victim_12m", "fr"), second)
+    save_png(indicator_by_region(frame, project, wave, "victim_12m", "fr"), first, "fr")
+    save_png(indicator_by_region(frame, project, wave, "victim_12m", "fr"), second, "fr")
     assert first.read_bytes() == second.read_bytes()
     assert b"matplotlib" not in first.read_bytes()
 

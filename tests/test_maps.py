@@ -83,8 +83,8 @@ def test_ocha_boundaries_give_a_choropleth(project, shared, kidal_hidden, tmp_pa
     wave = project.wave_ids[-1]
     assert "Kidal\nmasqué" in rendered_texts(choropleth(kidal_hidden, polygons, project, wave, "trust_police", "fr"))
     first, second = tmp_path / "a.png", tmp_path / "b.png"
-    save_png(choropleth(kidal_hidden, polygons, project, wave, "trust_police", "fr"), first)
-    save_png(choropleth(kidal_hidden, polygons, project, wave, "trust_police", "fr"), second)
+    save_png(choropleth(kidal_hidden, polygons, project, wave, "trust_police", "fr"), first, "fr")
+    save_png(choropleth(kidal_hidden, polygons, project, wave, "trust_police", "fr"), second, "fr")
     assert first.read_bytes() == second.read_bytes()
 
 

@@ -404,3 +404,14 @@ def test_broken_link_check_finds_a_missing_target(tmp_path):
     (tmp_path / "a.html").write_text('<a href="b.html#x">b</a><img src="missing.png"><a href="#top">t</a>')
     (tmp_path / "b.html").write_text("")
     assert broken_links(tmp_path) == ["a.html -> missing.png"]
+
+
+def test_french_pages_set_non_breaking_spaces_and_curly_apostrophes(project, book):
+    """No ordinary space before : ; ? ! or inside « », no straight apostrophe after a letter (code spans aside)."""
+    out = book[-1]
+    for page in sorted((out / "fr").rglob("*.md")):
+        text = re.sub(r"(`+).*?\1", "", page.read_text(encoding="utf-8"))
+        assert not re.search(r" \\*[:;?!]| »|« ", text), page.name
+        assert not re.search(r"[^\W\d_]'", text), page.name
+    english = (out / "en" / "index.md").read_text(encoding="utf-8")
+    assert "\u202f" not in english and not re.search(r"[^\W\d_]'", english)

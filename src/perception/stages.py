@@ -292,7 +292,7 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     for indicator in project.indicators:
         path = figure_path(out_dir, lang, wave, indicator.id)
         with at(indicator=indicator.id):
-            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path)
+            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path, lang)
         paths.append(path)
     return paths
 
@@ -309,7 +309,7 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
     paths = []
     for name, chart in page_charts(estimates, project, lang).items():
         path = chart_path(out_dir, lang, name)
-        save_png(dot_chart(project, chart, lang), path, height=chart_height(project))
+        save_png(dot_chart(project, chart, lang), path, lang, height=chart_height(project))
         paths.append(path)
     return paths
 
@@ -333,7 +333,7 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
             else:
                 plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
             path = map_path(out_dir, lang, indicator.id)
-            save_png(plot, path, MAP_WIDTH_IN, MAP_HEIGHT_IN)
+            save_png(plot, path, lang, MAP_WIDTH_IN, MAP_HEIGHT_IN)
         paths.append(path)
     return paths
 

@@ -142,6 +142,11 @@ wildcard_constraints:
     lang="|".join(LANGUAGES),
 
 
+def ingested_meta_files(wildcards=None):
+    """Every source's ingest metadata (variable and value labels as the file had them)."""
+    return [f"{PROCESSED}/{wave}/interim/{source}.ingested.json" for wave in WAVES for source in SOURCES[wave]]
+
+
 # Output folders handed to stages that write a set of files (named functions, as the catalog's linter asks).
 # They take ``output``, so Snakemake counts them as derived from the outputs and does not track them as
 # parameters: tracking a parameter makes every DAG build import pandas (a second of a no-op run).

@@ -87,6 +87,8 @@ rule book:
         quality=expand(f"{PROCESSED}/{{wave}}/quality_summary.csv", wave=WAVES),
         quality_annex=expand(f"{PROCESSED}/{{wave}}/quality_annex.csv", wave=WAVES),
         sample=expand(f"{PROCESSED}/{{wave}}/sample_summary.csv", wave=WAVES),
+        # question wording and answer labels as the files had them (data dictionary, trends)
+        ingested=ingested_meta_files,
         # the downloads page offers the release bundle, never the internal responses
         release=expand(f"{RELEASE}/{{name}}", name=release_files(PROJECT)),
         figures=expand(

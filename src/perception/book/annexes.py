@@ -10,6 +10,7 @@ from perception.book.data import DOWNLOADS_SUBDIR, BookData
 from perception.book.escape import code as literal
 from perception.book.escape import text as md
 from perception.book.markdown import Table
+from perception.book.wording import questions
 from perception.catalog.fields import field
 from perception.catalog.paths import factsheet_path
 from perception.catalog.tables import table
@@ -94,7 +95,7 @@ def quality_context(data: BookData, lang: str) -> dict:
     return {"waves": waves}
 
 
-def dictionary_context(project: Project, lang: str) -> dict:
+def dictionary_context(project: Project, lang: str, processed_dir: Path | None = None) -> dict:
     """The columns of the released responses.csv: pipeline columns, then published codebook variables."""
     strings = load_strings(lang)
     codebook = project.codebook
@@ -113,14 +114,46 @@ def dictionary_context(project: Project, lang: str) -> dict:
             f"{literal(codebook.special_code(s))} = {md(codebook.special_labels[s][lang])}" for s in variable.special
         ]
         rows.append([literal(variable.name), md(variable.label[lang]), separator.join(codes)])
+    asked = questions(project, processed_dir) if processed_dir is not None else {}
+    question_rows = []
+    for name in dict.fromkeys(v for indicator in project.indicators for v in indicator.variables):
+        for wave, qs in asked.get(name, {}).items():
+            for q in qs:
+                question_rows.append(
+                    [
+                        literal(name),
+                        md(project.waves[wave].label[lang]),
+                        f"{md(q.partner)} ({literal(q.column)})",
+                        (f"« {md(q.wording[lang])} »" if lang == "fr" else f"“{md(q.wording[lang])}”")
+                        + f" ({strings['wording_origin'][q.origin]})"
+                        if q.wording
+                        else strings["wording_unknown"],
+                        md(separator.join(q.scale)) if q.scale else "",
+                    ]
+                )
     return {
+        "questions": Table(
+            caption=strings["dictionary_questions_caption"],
+            name="tbl-questions",
+            header=[
+                strings["col_variable"],
+                strings["col_wave"],
+                strings["col_source"],
+                strings["col_wording"],
+                strings["col_answers"],
+            ],
+            align="lllll",
+            rows=question_rows,
+        )
+        if question_rows
+        else None,
         "table": Table(
             caption=strings["dictionary_caption"],
             name="tbl-dictionary",
             header=[strings["col_variable"], strings["col_label"], strings["col_codes"]],
             align="lll",
             rows=rows,
-        )
+        ),
     }
 
 
@@ -162,9 +195,25 @@ def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
         else:
             text = strings[f"download_{kind}"]
         items.append(
-            {"kind": kind, "link": f"{{download}}`{Path(relative).name} <{DOWNLOADS_SUBDIR}/{relative}>`", "text": text}
+            {
+                "kind": kind,
+                "lang": Path(relative).parent.name if kind == "factsheet" else "",
+                "link": f"{{download}}`{Path(relative).name} <{DOWNLOADS_SUBDIR}/{relative}>`",
+                "text": text,
+            }
         )
+    sheets = [i for i in items if i["kind"] == "factsheet"]
     return {
         "data": [i for i in items if i["kind"] != "factsheet"],
-        "factsheets": [i for i in items if i["kind"] == "factsheet"],
+        "factsheets_intro": strings["downloads_factsheets_intro"].format(
+            wave=md(project.waves[project.wave_ids[-1]].label[lang])
+        ),
+        # one list per language of the sheets, the reader's own first
+        "factsheets": [
+            {
+                "title": strings["downloads_factsheets_in"][sheet_lang],
+                "items": [i for i in sheets if i["lang"] == sheet_lang],
+            }
+            for sheet_lang in sorted(project.languages, key=lambda other: other != lang)
+        ],
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from perception.book.availability import availability_notes
-from perception.book.data import BookData, chapter_ids, page_names
+from perception.book.data import REGIONS_PAGE, BookData, chapter_ids, page_names
 from perception.book.escape import option
 from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
 from perception.book.markdown import Marks, Table, page_chart, read_csv
+from perception.book.wording import question_lines, questions
 from perception.config.registry import Indicator
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
@@ -102,6 +103,10 @@ def index_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
             summary_chart(data.estimates, project, lang), project, lang, charts["summary"], "fig-summary"
         ),
         "sample_sentence": sample_sentence,
+        # "Votre région": a link to each regional page, so a forum finds its own first
+        "regions": [
+            f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)" for region in project.geography.regions
+        ],
         "findings": findings,
         "headline": headline,
         "contents": page_names(project)[1:],
@@ -169,6 +174,7 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
     if chapter not in strings["chapters"]:
         raise KeyError(f"{CATALOGUE_DIR / 'book.yaml'}: chapters.{chapter} (title, intro) is missing")
     sections = []
+    asked = questions(project, data.processed_dir)
     for indicator in project.indicators:
         if indicator.chapter != chapter:
             continue
@@ -195,6 +201,7 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
         )
         sections.append(
             {
+                "questions": question_lines(project, indicator, asked, lang, md),
                 "anchor": f"ind-{indicator.id}",
                 "label": md(indicator.label[lang]),
                 "definition": md(indicator.definition[lang]),

@@ -7,6 +7,7 @@ from perception.book.data import BookData
 from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding
 from perception.book.markdown import Marks, Table, page_chart
+from perception.book.wording import changed_between_waves, questions
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
@@ -130,6 +131,7 @@ def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
     project = data.project
     strings = load_strings(lang)
     gender = project.codebook["gender_code"]
+    asked = questions(project, data.processed_dir)
     waves = []
     for wave in project.wave_ids[1:]:
         sections = []
@@ -148,6 +150,10 @@ def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
                 {
                     "label": md(indicator.label[lang]),
                     "link": indicator_link(indicator, lang),
+                    # the question changed between waves: the change may be the question's
+                    "limited": strings["comparability_limited"]
+                    if changed_between_waves(indicator, asked, lang)
+                    else "",
                     "table": comparison_table(
                         data,
                         lang,

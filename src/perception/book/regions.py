@@ -94,7 +94,9 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             lang,
             f"tbl-region-changes-{region.code}",
             strings["region_changes_caption"].format(
-                region=md(region.name[lang]), baseline=data.wave_label(data.baseline, lang)
+                region=md(region.name[lang]),
+                baseline=data.wave_label(data.baseline, lang),
+                wave=data.wave_label(wave, lang),
             ),
             change_header(data, lang, wave, strings["col_indicator"]),
             [

@@ -28,6 +28,7 @@ from perception.catalog.paths import chart_names, chart_path, figure_path, map_p
 from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
 from perception.config.project import Project
 from perception.i18n import LANGUAGES, load_strings
+from perception.i18n.typography import typeset_markdown
 
 
 def language_switch(project: Project, lang: str, page: str) -> dict:
@@ -121,7 +122,7 @@ def page_contexts(data: BookData, lang: str, figures: dict[tuple[str, str], str]
         pages[region_page(region.code)] = ("region.md.j2", region_context(data, region, lang, charts))
     pages["methodology"] = ("methodology.md.j2", methodology_context(data, lang))
     pages[QUALITY_PAGE] = ("quality.md.j2", quality_context(data, lang))
-    pages["dictionary"] = ("dictionary.md.j2", dictionary_context(project, lang))
+    pages["dictionary"] = ("dictionary.md.j2", dictionary_context(project, lang, data.processed_dir))
     pages["downloads"] = ("downloads.md.j2", downloads_context(project, data.processed_dir, lang))
     return pages
 
@@ -161,7 +162,7 @@ def write_book_sources(
         for page, (template, context) in page_contexts(data, lang, figures).items():
             text = env.get_template(template).render(**base, **context, switch=language_switch(project, lang, page))
             (edition / f"{page}.md").parent.mkdir(parents=True, exist_ok=True)
-            (edition / f"{page}.md").write_text(tidy(text), encoding="utf-8")
+            (edition / f"{page}.md").write_text(typeset_markdown(tidy(text), lang), encoding="utf-8")
         (edition / "_config.yml").write_text(tidy(env.get_template("_config.yml.j2").render(**base)), encoding="utf-8")
         chapters = [
             {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perception.config.codebook import Codebook, Variable, code_key
+from perception.config.codebook import LANGUAGES, Codebook, Variable, bilingual, code_key
 from perception.config.derived import KEYS as DERIVED_KEYS
 from perception.config.derived import RULES as DERIVED_RULES
 from perception.config.derived import Derivation, parse_derivation
@@ -30,6 +30,7 @@ READ_KEYS = {"encoding", "sep", "decimal", "sheet", "timeout"}
 
 MAPPING_KEYS = {
     "column",
+    "wording",
     "constant",
     "per_row",
     "codes",
@@ -83,6 +84,8 @@ class VariableMapping:
     per_row: bool = False
     other: OtherSpecify | None = None
     derived: Derivation | None = None
+    # The question as asked, per report language (``wording:`` in the mapping); None: the file's label, if any.
+    wording: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ def _variable_mapping(name: str, spec: Any, codebook: Codebook, vwhere: str) -> 
         )
     if rules:
         derived = parse_derivation(name, spec, codebook, vwhere, _variable_mapping, _check_code_target)
-        return VariableMapping(variable=name, derived=derived)
+        return VariableMapping(variable=name, derived=derived, wording=_wording(spec, vwhere))
     stray = [key for key in ("success", "undecided") if key in spec]
     if stray:
         raise ConfigError(f"{vwhere}: {stray[0]!r} belongs to a derivation (any_of, all_of)")
@@ -247,7 +250,18 @@ def _variable_mapping(name: str, spec: Any, codebook: Codebook, vwhere: str) -> 
         constant=constant,
         per_row=bool(spec.get("per_row", False)),
         other=other,
+        wording=_wording(spec, vwhere),
     )
+
+
+def _wording(spec: dict, where: str) -> dict[str, str] | None:
+    """``wording:`` as one text per report language: a string is the questionnaire's own words, for both."""
+    given = spec.get("wording")
+    if given is None:
+        return None
+    if isinstance(given, str):
+        return {lang: given for lang in LANGUAGES}
+    return bilingual(given, f"{where}: wording")
 
 
 def _action(spec: dict, where: str, allowed: tuple[str, ...], default: str) -> str:

@@ -38,11 +38,12 @@ from perception.i18n.numbers import (
     format_estimate,
     format_value,
 )
+from perception.i18n.typography import typeset
 from perception.outputs.designs import describe_wave
 from perception.outputs.headlines import region_headlines
 from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
 from perception.outputs.sheet_front import CHART_ROW, TRUST_CHAPTER, about_lines, institutions_chart
-from perception.outputs.style import FONT
+from perception.outputs.style import FONT, typeset_figure
 
 A4_IN = (8.27, 11.69)
 MARGIN = 0.07  # left/right margin, fraction of the page width
@@ -76,8 +77,8 @@ class _Sheet:
     (page, first line, cells), so a test can check that no row was lost.
     """
 
-    def __init__(self, pdf: PdfPages | None, scale: float) -> None:
-        self.pdf, self.scale = pdf, scale
+    def __init__(self, pdf: PdfPages | None, scale: float, lang: str) -> None:
+        self.pdf, self.scale, self.lang = pdf, scale, lang
         self.pages, self.figure, self.y = 0, None, TOP
         self.drawn: list[tuple[int, float, list[str]]] = []
         self.new_page()
@@ -94,6 +95,7 @@ class _Sheet:
 
     def finish(self) -> None:
         if self.figure is not None:
+            typeset_figure(self.figure, self.lang)
             self.pdf.savefig(self.figure)
             plt.close(self.figure)
             self.figure = None
@@ -247,15 +249,15 @@ def write_factsheet(
     strings = load_strings(lang)
     title = strings["factsheet_title"].format(region=region.name[lang])
     metadata = {
-        "Title": title,
-        "Author": strings["author"],
+        "Title": typeset(title, lang),
+        "Author": typeset(strings["author"], lang),
         "Creator": None,
         "Producer": "perception",
         "CreationDate": None,
     }
 
     def lay_out(pdf: PdfPages | None, scale: float) -> _Sheet:
-        sheet = _Sheet(pdf, scale)
+        sheet = _Sheet(pdf, scale, lang)
         _contents(sheet, project, estimates, comparisons, sample, region, lang)
         sheet.finish()
         return sheet

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 import plotnine as p9
 
 from perception.config.project import Project
@@ -19,6 +20,7 @@ from perception.config.registry import Indicator
 from perception.files import write_atomic
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_decimal, format_percent
+from perception.i18n.typography import typeset
 
 # Labels come from configuration and data files: a "$" in a region name is a
 # dollar sign, never the start of mathtext (which would also fail on "$\frac{$").
@@ -94,12 +96,27 @@ def theme_perception(width: float = WIDTH_IN, height: float = HEIGHT_IN, **extra
     return p9.theme_bw(base_size=10, base_family=FONT) + p9.theme(**{**settings, **extra})
 
 
-def save_png(plot: p9.ggplot, path: Path, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
-    """Write ``plot`` so that the same data always gives the same bytes, atomically."""
-    write_atomic(
-        path,
-        lambda tmp: plot.save(
-            tmp,
+def typeset_figure(figure, lang: str) -> None:
+    """Every text of a drawn matplotlib figure through ``perception.i18n.typography.typeset``."""
+    from matplotlib.text import Text
+
+    for artist in figure.findobj(Text):
+        text = artist.get_text()
+        if text:
+            artist.set_text(typeset(text, lang))
+
+
+def save_png(plot: p9.ggplot, path: Path, lang: str, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
+    """Write ``plot`` so that the same data always gives the same bytes, atomically, its text typeset for ``lang``.
+
+    The plot is drawn first so that typography reaches every label, legend
+    and caption, whatever layer or scale produced it.
+    """
+    from plotnine._utils.context import plot_context
+
+    def write(tmp: Path) -> None:
+        saved = plot.save_helper(
+            filename=tmp,
             format="png",
             width=width,
             height=height,
@@ -107,5 +124,10 @@ def save_png(plot: p9.ggplot, path: Path, width: float = WIDTH_IN, height: float
             units="in",
             verbose=False,
             metadata={"Software": None},
-        ),
-    )
+        )
+        typeset_figure(saved.figure, lang)
+        with plot_context(plot).rc_context:
+            saved.figure.savefig(**saved.kwargs)
+        plt.close(saved.figure)
+
+    write_atomic(path, write)

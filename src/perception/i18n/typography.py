@@ -1,0 +1,56 @@
+"""Typography as French and English readers expect it, applied where text leaves the project.
+
+French sets a non-breaking space before ":" (U+00A0) and a narrow one
+(U+202F) before ";", "?" and "!" and inside « », so that "»" or ":" never
+starts a line; both languages write the apostrophe as ’ (U+2019). The
+catalogue and the configuration are written with ordinary keyboard
+characters; :func:`typeset` fixes them at the three places text reaches a
+reader — each page of the book (:func:`typeset_markdown`), each PNG and each
+PDF (``perception.outputs.style.typeset_figure``) — so no string is missed
+and none is done twice.
+
+Only spaces are changed, never removed or added, and only apostrophes that
+follow a letter, so numbers ("45,2 %", "[+1,0 ; +3,2]"), escaping
+backslashes (``\\:``), URLs and Markdown syntax keep their characters. In
+Markdown, inline code spans are left exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+# An apostrophe after a letter: l'armée, Mali's, aujourd'hui.
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'")
+
+# Spaces (ordinary or non-breaking) before French high punctuation; the mark
+# may be backslash-escaped in MyST text ("\:" or "\!").
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+(?=\\*:)")
+_BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]+(?=\\*[;?!])")
+_AFTER_OPEN = re.compile(r"«[ \u00a0\u202f]+")
+_BEFORE_CLOSE = re.compile(r"[ \u00a0\u202f]+»")
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def typeset(text: str, lang: str) -> str:
+    """``text`` with curly apostrophes and, in French, non-breaking spaces before : ; ? ! and inside « »."""
+    text = _APOSTROPHE.sub("\u2019", text)
+    if lang != "fr":
+        return text
+    text = _BEFORE_COLON.sub(NBSP, text)
+    text = _BEFORE_HIGH.sub(NNBSP, text)
+    text = _AFTER_OPEN.sub("«" + NNBSP, text)
+    return _BEFORE_CLOSE.sub(NNBSP + "»", text)
+
+
+def typeset_markdown(text: str, lang: str) -> str:
+    """:func:`typeset` for a MyST page, leaving inline code spans (file names, roles' targets) untouched."""
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(typeset(text[last : match.start()], lang))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(typeset(text[last:], lang))
+    return "".join(out)

@@ -1,0 +1,42 @@
+"""French and English typography: non-breaking spaces, curly apostrophes, and nothing else changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from perception.book.escape import text as md
+from perception.i18n.typography import NBSP, NNBSP, typeset, typeset_markdown
+
+
+def test_french_spacing_and_apostrophes():
+    assert typeset("Confiance dans l'armée : « forte » ; vraiment ? oui !", "fr") == (
+        f"Confiance dans l’armée{NBSP}: «{NNBSP}forte{NNBSP}»{NNBSP}; vraiment{NNBSP}? oui{NNBSP}!"
+    )
+
+
+def test_english_gets_apostrophes_only():
+    assert typeset("Mali's regions: north ; south", "en") == "Mali’s regions: north ; south"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["45,2\u00a0%", "[+1,0\u00a0; +3,2]", "http://example.org/a?b=c", "n = 3\u00a0007", "12'", ":::{div} x"],
+)
+def test_numbers_urls_and_markup_keep_their_characters(text):
+    """Nothing without a space before it moves; quotes that follow no letter stay straight."""
+    out = typeset(text, "fr")
+    assert out.replace(NNBSP, "\u00a0") == text.replace(NNBSP, "\u00a0")
+
+
+def test_escaped_markup_stays_escaped():
+    escaped = md("Gao : l'est")
+    out = typeset(escaped, "fr")
+    assert out == f"Gao{NBSP}\\: l’est"
+    assert out.count("\\") == escaped.count("\\")
+
+
+def test_code_spans_are_left_as_written():
+    page = "Fichier : `partner_a's file : x.sav` et {download}`lien <a b.pdf>` ; fin"
+    out = typeset_markdown(page, "fr")
+    assert "`partner_a's file : x.sav`" in out and "`lien <a b.pdf>`" in out
+    assert out.startswith(f"Fichier{NBSP}:") and out.endswith(f"`{NNBSP}; fin")
