@@ -26,6 +26,7 @@ from perception.i18n.numbers import (
     format_percent,
     format_value,
 )
+from perception.i18n.typography import typeset
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "book/templates"
 STATIC = Path(__file__).resolve().parents[1] / "book/static"
@@ -163,7 +164,7 @@ def test_summary_numbers_equal_indicator_rows(project, book, lang):
     for indicator in project.indicators:
         row = latest[latest.indicator == indicator.id].iloc[0]
         cells = table_row(page, f"(#ind-{indicator.id})")
-        assert indicator.label[lang] in cells[0]
+        assert typeset(indicator.label[lang], lang) in cells[0]
         if row.is_suppressed:
             assert cells[1:] == ["—", "—", format_count(row.n, lang)]
         else:
@@ -209,7 +210,7 @@ def test_every_number_in_the_key_findings_is_a_cell_of_the_tables(project, book,
         & (comparisons.domain == "national")
         & (comparisons.wave == latest)
     ].iloc[0]
-    label = next(i for i in project.indicators if i.id == "feel_unsafe").label[lang]
+    label = typeset(next(i for i in project.indicators if i.id == "feel_unsafe").label[lang], lang)
     item = next(line for line in findings.splitlines() if label in line and "  - " in line)
     assert format_difference(gap.difference, "proportion", lang) in item
     # The interval printed beside the verdict is the one the verdict used, with its own level.
@@ -217,7 +218,7 @@ def test_every_number_in_the_key_findings_is_a_cell_of_the_tables(project, book,
     assert format_difference_ci(gap.ci_low, gap.ci_high, "proportion", lang) not in item
     assert format_percent(gap.ci_level_adjusted, lang) in item
     assert "95% CI" not in item and "IC à 95" not in item
-    listed = [i.id for i in project.indicators if f"{i.label[lang]}" in findings]
+    listed = [i.id for i in project.indicators if typeset(i.label[lang], lang) in findings]
     trust = [i for i in project.indicators if i.chapter == "trust" and i.is_proportion]
     assert set(listed) - {i.id for i in trust} == {"feel_unsafe", "victim_12m"}  # only significant comparisons
 
@@ -244,8 +245,11 @@ def test_trust_finding_names_highest_and_lowest_institution(project, book):
     low = min(trust, key=lambda i: national.loc[i.id, "estimate"])
     findings = findings_block((out / "en" / "index.md").read_text(encoding="utf-8"))
     value = format_percent(national.loc[high.id, "estimate"], "en")
-    assert f"highest national trust indicator is “{high.label['en']}” ({value};" in findings
-    assert f"lowest “{low.label['en']}” ({format_percent(national.loc[low.id, 'estimate'], 'en')};" in findings
+    assert f"highest national trust indicator is “{typeset(high.label['en'], 'en')}” ({value};" in findings
+    assert (
+        f"lowest “{typeset(low.label['en'], 'en')}” ({format_percent(national.loc[low.id, 'estimate'], 'en')};"
+        in findings
+    )
 
 
 def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
@@ -257,7 +261,7 @@ def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
     cells = table_row(page, "(#ind-trust_police)")
     interval = format_interval(region.ci_low, region.ci_high, "proportion", "fr")
     assert cells[1] == f"{format_percent(region.estimate, 'fr')} ({interval})"
-    victim = next(i for i in project.indicators if i.id == "victim_12m").label["fr"]
+    victim = typeset(next(i for i in project.indicators if i.id == "victim_12m").label["fr"], "fr")
     gap_rows = [line for line in page.split("## Femmes et hommes")[1].splitlines() if line.startswith("|")]
     clear = [line for line in gap_rows if "**Différence nette**" in line]
     assert len(clear) == 1 and victim in clear[0]
