@@ -335,7 +335,7 @@ def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book
         assert f"```{{figure}} figures/{wave}/trust_police.png" in trust
     assert "```{figure} figures/map/trust_police.png" in trust
     assert ':alt: "Confiance dans la police par région' in trust
-    assert ':alt: "Carte des régions du Mali : Confiance dans la police' in trust
+    assert ':alt: "Carte des régions du Mali\u00a0: Confiance dans la police' in trust
     assert {"_config.yml", "_toc.yml"} <= {p.name for p in (out / "fr").iterdir()}
 
 

@@ -24,8 +24,7 @@ def test_english_gets_apostrophes_only():
 )
 def test_numbers_urls_and_markup_keep_their_characters(text):
     """Nothing without a space before it moves; quotes that follow no letter stay straight."""
-    out = typeset(text, "fr")
-    assert out.replace(NNBSP, "\u00a0") == text.replace(NNBSP, "\u00a0")
+    assert typeset(text, "fr") == text
 
 
 def test_escaped_markup_stays_escaped():

@@ -9,7 +9,8 @@ reader — each page of the book (:func:`typeset_markdown`), each PNG and each
 PDF (``perception.outputs.style.typeset_figure``) — so no string is missed
 and none is done twice.
 
-Only spaces are changed, never removed or added, and only apostrophes that
+Only ordinary spaces are changed, never removed or added (a non-breaking
+one, as ``perception.i18n.numbers`` writes them, stays), and only apostrophes that
 follow a letter, so numbers ("45,2 %", "[+1,0 ; +3,2]"), escaping
 backslashes (``\\:``), URLs and Markdown syntax keep their characters. In
 Markdown, inline code spans are left exactly as written.
@@ -24,12 +25,13 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 # An apostrophe after a letter: l'armée, Mali's, aujourd'hui.
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'")
 
-# Spaces (ordinary or non-breaking) before French high punctuation; the mark
-# may be backslash-escaped in MyST text ("\:" or "\!").
-_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+(?=\\*:)")
-_BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]+(?=\\*[;?!])")
-_AFTER_OPEN = re.compile(r"«[ \u00a0\u202f]+")
-_BEFORE_CLOSE = re.compile(r"[ \u00a0\u202f]+»")
+# Ordinary spaces before French high punctuation (a space that is already
+# non-breaking, as numbers are formatted, is left as it is); the mark may be
+# backslash-escaped in MyST text ("\:" or "\!").
+_BEFORE_COLON = re.compile(r" +(?=\\*:)")
+_BEFORE_HIGH = re.compile(r" +(?=\\*[;?!])")
+_AFTER_OPEN = re.compile(r"« +")
+_BEFORE_CLOSE = re.compile(r" +»")
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
