@@ -29,6 +29,8 @@ def release_estimates(project: Project, wave: str, released: pd.DataFrame) -> pd
     sample = designed_sample(data, design, ["region_code", *(value_column(i) for i in project.indicators)])
     rows = []
     for indicator in project.indicators:
+        if not data[value_column(indicator)].notna().any():
+            continue  # not asked in this wave: the report has no cell to compare with
         for domain, by in DOMAINS.items():
             column = [value_column(indicator)]
             result = sample.shares(column, by=by) if indicator.is_proportion else sample.means(column, by=by)
