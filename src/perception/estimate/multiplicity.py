@@ -44,14 +44,65 @@ def family_alpha(method: str, alpha: float, m: int, r: int) -> float:
     raise ValueError(f"unknown adjustment {method!r}")
 
 
+METHODS = ("bonferroni", "holm", "fdr_bh")
+
+
+def adjusted_p_values(p_values: np.ndarray, method: str, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(declared, adjusted p-values) of one family: R's ``p.adjust`` and statsmodels' ``multipletests``.
+
+    Written out in numpy, operation for operation as statsmodels does it (so
+    the numbers are the same to the last bit), because ``multipletests``
+    runs the garbage collector on every Holm call: with one family per
+    indicator and comparison type, that was a fifth of the estimation stage.
+
+    - ``bonferroni``: ``m·p``, declared when ``p ≤ α/m``;
+    - ``holm``: step-down, ``max_{j≤i} (m−j+1)·p_(j)``, declared up to the
+      first ``p_(i) > α/(m−i+1)``;
+    - ``fdr_bh``: step-up, ``min_{j≥i} p_(j)·m/j``, declared up to the last
+      ``p_(i) ≤ i·α/m``.
+
+    Adjusted p-values are capped at 1.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown adjustment {method!r}")
+    p_values = np.asarray(p_values, dtype=float)
+    m = len(p_values)
+    if m == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0)
+    order = np.argsort(p_values, kind="stable")
+    p = p_values[order]
+    if method == "bonferroni":
+        declared = p <= alpha / float(m)
+        adjusted = p * float(m)
+    elif method == "holm":
+        steps = np.arange(m, 0, -1)
+        not_declared = p > alpha / steps
+        first = np.flatnonzero(not_declared)
+        not_declared[(first[0] if first.size else m) :] = True
+        declared = ~not_declared
+        adjusted = np.maximum.accumulate(p * steps)
+    else:
+        ecdf = np.arange(1, m + 1) / float(m)
+        declared = p <= ecdf * alpha
+        last = np.flatnonzero(declared)
+        if last.size:
+            declared[: last[-1]] = True
+        adjusted = np.minimum.accumulate((p / ecdf)[::-1])[::-1]
+    adjusted = np.minimum(adjusted, 1.0)
+    out_declared = np.empty(m, dtype=bool)
+    out_adjusted = np.empty(m)
+    out_declared[order] = declared
+    out_adjusted[order] = adjusted
+    return out_declared, out_adjusted
+
+
 def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """Add ``p_adjusted``, ``is_significant``, ``family_size`` and the interval the verdict was decided on.
 
     Suppressed comparisons, and those without a p-value, are outside every
     family: they are neither counted nor given a verdict.
     """
-    from scipy import stats  # scipy.stats and statsmodels: a second of start-up, for the jobs that compare only
-    from statsmodels.stats.multitest import multipletests
+    from scipy import stats  # here, not at import: half a second of start-up for the jobs that do not compare
 
     unknown = [k for k in family if k not in FAMILY_KEYS]
     if unknown or not family:
@@ -65,7 +116,7 @@ def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[s
     out["ci_high_adjusted"] = np.nan
     published = ~out["is_suppressed"].astype(bool) & out["p_value"].notna()
     for _, part in out[published].groupby(list(family), sort=False, dropna=False):
-        reject, adjusted, _, _ = multipletests(part["p_value"].to_numpy(dtype=float), alpha=alpha, method=method)
+        reject, adjusted = adjusted_p_values(part["p_value"].to_numpy(dtype=float), method, alpha)
         level_alpha = family_alpha(method, alpha, len(part), int(reject.sum()))
         half = stats.t.ppf(1 - level_alpha / 2, part["df"].to_numpy(dtype=float)) * part["se"].to_numpy(dtype=float)
         difference = part["difference"].to_numpy(dtype=float)
