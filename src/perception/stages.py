@@ -21,6 +21,7 @@ from typing import Any
 from perception.catalog.tables import write_table
 from perception.config.project import Project
 from perception.errors import PLACE_ATTRIBUTE, DataError, PerceptionError, at, place_text
+from perception.progress import show_on_terminal
 
 log = logging.getLogger("perception")
 WITHHELD = "(not published)"
@@ -41,6 +42,7 @@ def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    show_on_terminal()  # long stages say how far they are (perception.progress)
     wildcards = getattr(smk, "wildcards", None)
     fallback = {"rule": getattr(smk, "rule", None), **(dict(wildcards.items()) if wildcards is not None else {})}
     try:

@@ -24,6 +24,7 @@ from perception.errors import in_wave
 from perception.estimate.indicators import region_column, value_column
 from perception.estimate.multiplicity import t_test
 from perception.estimate.survey import DesignedSample
+from perception.progress import Progress
 
 COMPARISON_COLUMNS = list(table("comparisons").columns)
 
@@ -43,7 +44,9 @@ def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicator
     rows = []
     regions = project.wave_geography(wave).codes
     gender = data["gender_code"].astype("string")
+    progress = Progress(f"gender gaps {wave}: indicators", len(project.indicators))
     for indicator in project.indicators:
+        progress.step(indicator.id)
         column = value_column(indicator)
         answered = data[column].notna().to_numpy()
         if not ((gender == "f").to_numpy() & answered).any() or not ((gender == "m").to_numpy() & answered).any():
@@ -121,7 +124,9 @@ def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indic
     sample, data = designed.sample, designed.data
     cells = indicators.assign(_key=_cell_key(indicators)).set_index("_key")
     rows = []
+    progress = Progress(f"regions against the rest {wave}: indicators", len(project.indicators))
     for indicator in project.indicators:
+        progress.step(indicator.id)
         column = value_column(indicator)
         answered = data[column].notna().to_numpy()
         df = designed.degrees_of_freedom(answered) - 1

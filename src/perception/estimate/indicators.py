@@ -28,6 +28,7 @@ from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
 from perception.estimate.weighting import AGE_GROUP, add_cell_columns, check_levels, surveyed_targets
+from perception.progress import Progress
 from perception.transform.bands import band_text
 
 DOMAIN_COLUMNS = ["region_code", "gender_code"]
@@ -176,7 +177,9 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
     weights = sample.weights
     ci_method = project.config["estimation"]["ci_method"]
     parts = []
+    progress = Progress(f"estimate {wave}: indicators", len(project.indicators))
     for indicator in project.indicators:
+        progress.step(indicator.id)
         with at(indicator=indicator.id):
             asked = availability.is_asked(indicator)
             for by in project.domains:

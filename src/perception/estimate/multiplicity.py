@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perception.progress import Progress
+
 FAMILY_KEYS = ("comparison", "wave", "indicator", "domain")
 DEFAULT_FAMILY = ("comparison", "wave", "indicator")
 
@@ -115,7 +117,10 @@ def adjust(comparisons: pd.DataFrame, method: str, alpha: float, family: tuple[s
     out["ci_low_adjusted"] = np.nan
     out["ci_high_adjusted"] = np.nan
     published = ~out["is_suppressed"].astype(bool) & out["p_value"].notna()
-    for _, part in out[published].groupby(list(family), sort=False, dropna=False):
+    families = out[published].groupby(list(family), sort=False, dropna=False)
+    progress = Progress(f"multiple comparisons ({method}): families", families.ngroups)
+    for key, part in families:
+        progress.step("/".join(str(k) for k in key))
         reject, adjusted = adjusted_p_values(part["p_value"].to_numpy(dtype=float), method, alpha)
         level_alpha = family_alpha(method, alpha, len(part), int(reject.sum()))
         half = stats.t.ppf(1 - level_alpha / 2, part["df"].to_numpy(dtype=float)) * part["se"].to_numpy(dtype=float)
