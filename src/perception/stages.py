@@ -64,6 +64,8 @@ def run_rule(smk: Any, stage: Callable[[Project, Any], None]) -> None:
         log.info("details for a bug report:\n%s", "".join(traceback.format_exception(exc)).rstrip())
         print(f"perception: {line}; details in {log_path}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        show_on_terminal(False)
 
 
 def failure_line(exc: Exception, fallback: dict[str, Any] | None = None) -> str:
