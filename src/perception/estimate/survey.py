@@ -232,12 +232,18 @@ class DesignedSample:
     def means(self, variables: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
         by = list(by)
         rows = []
-        for variable in variables:
-            result = self.sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff=DEFF_METHOD)
+        for variable, result in zip(variables, self._means(variables, by), strict=True):
             tidy = _tidy(result, by)
             tidy.insert(0, "variable", variable)
             rows.append(tidy)
         return _order_domains(pd.concat(rows, ignore_index=True), self.data, ["variable"], by)
+
+    def _means(self, variables: Sequence[str], by: list[str]) -> list:
+        """svy's means of ``variables``, each on its own respondents, from one call (one design build)."""
+        if not variables:
+            return []
+        results = self.sample.estimation.mean(list(variables), by=by or None, drop_nulls=True, deff=DEFF_METHOD)
+        return results if isinstance(results, list) else [results]
 
     def shares(self, variables: Sequence[str], by: Sequence[str] = (), ci_method: str = "logit") -> pd.DataFrame:
         """Shares of 0/1 variables: one svy estimate each, both intervals from its estimate, SE, df and n.
@@ -252,7 +258,7 @@ class DesignedSample:
         rows = []
         for variable in variables:
             _check_binary(self.sample.data[variable], variable)
-            result = self.sample.estimation.mean(variable, by=by or None, drop_nulls=True, deff=DEFF_METHOD)
+        for variable, result in zip(variables, self._means(variables, by), strict=True):
             table = _tidy(result, by)
             numbers = [table[c].to_numpy(dtype=float) for c in ("estimate", "se", "df", "n")]
             kg_low, kg_high = share_intervals(*numbers, "korn-graubard")
