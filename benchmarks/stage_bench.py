@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def worker(folder: Path, out: Path) -> None:
+def worker(folder: Path, out: Path, root: Path) -> None:
     from perception.config.project import Project
     from perception.estimate.run import run_estimation
 
-    project = Project.from_file("config/config.yaml", root=ROOT)
+    project = Project.from_file("config/config.yaml", root=root)  # each checkout with its own settings
     responses = {wave: folder / f"{wave}.csv" for wave in project.wave_ids}
     import scipy.stats  # noqa: F401 - imported before the clock starts, as the modules the stage uses
 
@@ -46,8 +46,8 @@ def worker(folder: Path, out: Path) -> None:
 
 def _run(src: Path, folder: Path, out: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    command = [sys.executable, __file__, "--worker", str(folder), "--out", str(out)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    command = [sys.executable, __file__, "--worker", str(folder), "--out", str(out), "--root", str(src.parent)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=src.parent)
     return json.loads(result.stdout.strip().splitlines()[-1])["cpu"]
 
 
@@ -74,9 +74,10 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="an older checkout whose src/ is timed beside this one")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.out)
+        worker(args.worker, args.out, args.root)
         return
 
     import numpy as np
