@@ -75,3 +75,16 @@ def test_labels_are_escaped_by_the_given_function(project):
     _, estimates, comparisons = _tables(project, significant)
     lines = region_headlines(project, estimates, comparisons, region, "fr", label=lambda text: f"<{text}>")
     assert f"<{region.name['fr']}>" in lines.region[0]
+
+
+def test_a_region_with_nothing_compared_gets_no_count_of_zero(project):
+    """A region nobody was interviewed in (every cell unpublished): no "none of the 0 indicators" sentence."""
+    wave = project.wave_ids[-1]
+    hidden = {(wave, i.id, "region", "ML-8", "") for i in project.indicators}
+    hidden |= {(wave, i.id, "region_gender", "ML-8", g) for i in project.indicators for g in ("f", "m")}
+    frame = indicators_frame(project, suppressed=hidden)
+    lines = region_headlines(
+        project, Estimates(frame), Comparisons(comparisons_frame(project, frame)), project.geography.regions[7], "fr"
+    )
+    assert project.geography.regions[7].code == "ML-8"
+    assert lines.all == []

@@ -53,6 +53,15 @@ class Chart:
     subtitle: str
 
 
+def missing_word(cell: Cell, strings: dict) -> str:
+    """Why a cell has no marker, in a word: not asked, not surveyed, or suppressed (never one for another)."""
+    if cell.not_asked:
+        return strings["fig_not_asked"]
+    if cell.not_surveyed:
+        return strings["fig_not_surveyed"]
+    return strings["fig_suppressed"]
+
+
 def shares(project: Project) -> list[Indicator]:
     return [indicator for indicator in project.indicators if indicator.is_proportion]
 
@@ -67,7 +76,9 @@ def chart_alt(project: Project, chart: Chart, lang: str) -> str:
             values = []
             for series in panel.series:
                 cell = series.cell(indicator)
-                shown = format_value(cell.estimate, "proportion", lang) if cell.published else strings["fig_suppressed"]
+                shown = missing_word(cell, strings)
+                if cell.published:
+                    shown = format_value(cell.estimate, "proportion", lang)
                 values.append(f"{series.label} {shown}")
             lines.append(f"{indicator.label[lang]}{strings['colon']}{', '.join(values)}")
         parts.append((f"{panel.title}{strings['colon']}" if panel.title else "") + strings["alt_separator"].join(lines))

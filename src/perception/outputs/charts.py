@@ -25,7 +25,7 @@ import plotnine as p9
 
 from perception.config.project import Project
 from perception.i18n import load_strings
-from perception.outputs.chart_specs import Chart, shares
+from perception.outputs.chart_specs import Chart, missing_word, shares
 from perception.outputs.style import FONT, theme_perception, value_axis
 
 CHART_WIDTH_IN = 6.0
@@ -61,13 +61,15 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
                     {
                         "panel": panel.title,
                         "at_row": position + offset,
+                        "indicator_id": indicator.id,
                         "series": series.label,
                         "published": shown,
                         "fragile": cell.flagged,
                         "estimate": cell.estimate * axis.factor if shown else None,
                         "ci_low": cell.ci_low * axis.factor if shown else None,
                         "ci_high": cell.ci_high * axis.factor if shown else None,
-                        "note": "" if shown else f"{series.label}{strings['colon']}{strings['fig_suppressed']}",
+                        "note": "" if shown else f"{series.label}{strings['colon']}{missing_word(cell, strings)}",
+                        "why": cell.status,
                     }
                 )
     frame = pd.DataFrame(rows)
@@ -122,6 +124,9 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
     caption = [strings["chart_caption"].format(min_n=project.min_cell_n)]
     if not hollow.empty:
         caption.append(strings["chart_fragile"])
+    for status in ("not_asked", "not_surveyed"):  # the availability words, beside "suppressed"
+        if (frame["why"] == status).any():
+            caption.append(strings[f"status_note_{status}"])
     plot += p9.labs(
         title=title,
         subtitle=subtitle,

@@ -142,7 +142,9 @@ def region_headlines(
         )
         region_lines.append(sentence)
     total = format_count(compared, lang)
-    if not versus:
+    if not compared:  # nothing compared (a region not surveyed): the page says why, in its own words
+        region_lines = []
+    elif not versus:
         region_lines.append(strings["headline_region_none"].format(region=name, total=total))
     elif len(versus) > TOP_REGION:
         region_lines.append(
@@ -175,7 +177,7 @@ def region_headlines(
             men_label=men,
         )
         gender_lines.append(sentence)
-    if not gaps:
+    if compared and not gaps:
         gender_lines.append(
             strings["headline_gap_none"].format(
                 region=name, total=format_count(compared, lang), women_label=women, men_label=men

@@ -20,7 +20,7 @@ from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count, format_date, format_percent
-from perception.outputs.chart_specs import GENDER_COLOURS, NATIONAL_COLOUR, REGION_COLOUR
+from perception.outputs.chart_specs import GENDER_COLOURS, NATIONAL_COLOUR, REGION_COLOUR, missing_word
 from perception.outputs.style import FONT
 
 TRUST_CHAPTER = "trust"  # the institutions the page-1 chart shows
@@ -98,7 +98,7 @@ def institutions_chart(
             y = y0 + 0.9 - step * (k + 0.5)
             cell = get(indicator)
             if not cell.published:
-                axes.text(1, y, strings["fig_suppressed"], size=6, family=FONT, color="#555555", va="center")
+                axes.text(1, y, missing_word(cell, strings), size=6, family=FONT, color="#555555", va="center")
                 continue
             axes.plot([cell.ci_low * 100, cell.ci_high * 100], [y, y], color=colour, lw=1.2)
             axes.plot(
