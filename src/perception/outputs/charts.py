@@ -25,6 +25,7 @@ import plotnine as p9
 
 from perception.config.project import Project
 from perception.i18n import load_strings
+from perception.i18n.typography import typeset
 from perception.outputs.chart_specs import Chart, missing_word, shares
 from perception.outputs.style import FONT, theme_perception, value_axis
 
@@ -45,7 +46,8 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
     strings = load_strings(lang)
     indicators = shares(project)
     axis = value_axis(project, indicators[0], lang)
-    labels = {i.id: "\n".join(textwrap.wrap(i.label[lang], LABEL_CHARS)) for i in indicators}
+    # Tick labels are redrawn from the scale at save time, out of typeset_figure's reach: typeset them here.
+    labels = {i.id: "\n".join(textwrap.wrap(typeset(i.label[lang], lang), LABEL_CHARS)) for i in indicators}
     rows, legend = [], {}
     width = 0.8 if max(len(p.series) for p in panels) > 1 else 0.0
     for panel in panels:
