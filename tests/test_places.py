@@ -79,13 +79,13 @@ def test_a_project_error_keeps_its_line_and_gains_only_the_missing_place():
 
 
 def test_estimation_names_the_indicator_it_failed_on(project):
-    from perception.estimate.indicators import estimate_wave
+    from perception.estimate.indicators import estimate_wave, value_column
 
     class Failing:
         """A designed sample on which svy fails as it did for an item a wave never asked."""
 
-        data = pd.DataFrame()
-        weights = pd.Series(dtype=float)
+        data = pd.DataFrame({value_column(i): [1.0] for i in project.indicators})
+        weights = pd.Series([1.0])
 
         def shares(self, columns, by=(), ci_method="logit"):
             raise IndexError("index 0 is out of bounds for axis 0 with size 0")
