@@ -408,6 +408,8 @@ def test_every_demo_wave_matches_r_survey_with_its_own_design(workflow_run, tmp_
             continue
         out = tmp_path / f"{wave}.csv"
         responses = workflow_run / f"data/processed/{wave}/responses.csv"
+        if configured_project.waves[wave].weighting.absent_levels == "restrict":
+            margins = _surveyed_margins(margins, pd.read_csv(responses, dtype=str), tmp_path / wave)
         result = subprocess.run(
             ["Rscript", str(REPO / "tests/r/demo_estimates.R"), str(responses), *margins, str(out)],
             capture_output=True,
@@ -429,3 +431,18 @@ def test_every_demo_wave_matches_r_survey_with_its_own_design(workflow_run, tmp_
             assert float(cell.iloc[0]["se"]) == pytest.approx(row.se, rel=1e-6), (wave, row)
             compared += 1
         assert compared >= 15, wave
+
+
+def _surveyed_margins(files: list[str], responses: pd.DataFrame, folder: Path) -> list[str]:
+    """Margins restricted to the levels with respondents, the others scaled to their population (as documented)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = [pd.read_csv(f, dtype={"level": str}) for f in files]
+    kept = [t[t["level"].isin(set(responses[t["variable"].iloc[0]].dropna()))] for t in tables]
+    restricted = next(k for k, t in zip(kept, tables, strict=True) if len(k) < len(t))
+    total = restricted["population"].sum()
+    paths = []
+    for i, table in enumerate(kept):
+        path = folder / f"margin_{i}.csv"
+        table.assign(population=table["population"] * total / table["population"].sum()).to_csv(path, index=False)
+        paths.append(str(path))
+    return paths

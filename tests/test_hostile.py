@@ -53,7 +53,7 @@ def everything(root: Path) -> Project:
 
 def test_the_project_and_its_examples_pass(root):
     project = everything(root)
-    assert project.wave_ids == ["2024-baseline", "2025-followup"]
+    assert project.wave_ids == ["2024-baseline", "2025-followup", "2025-partner-c"]
     from perception.config.sources import load_source
 
     for path in sorted((REPO / "config/sources/examples").glob("*.yaml")):

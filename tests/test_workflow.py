@@ -91,6 +91,15 @@ def test_indicator_table_is_complete(workflow_run, run_project):
         assert set(part["domain"]) == {"national", "region", "gender", "region_gender"}
     national = table[table["domain"] == "national"]
     assert not national["is_suppressed"].any()
+    # partner C's short questionnaire: what it omits is not asked, never suppressed or estimated
+    omitted = national["wave"].eq("2025-partner-c") & national["indicator"].isin(
+        ["trust_national_guard", "knows_complaint_mechanism", "trust_security_forces_index"]
+    )
+    assert set(national.loc[omitted, "status"]) == {"not_asked"} and omitted.sum() == 3
+    assert set(national.loc[~omitted, "status"]) == {"estimated"}
+    kidal = table[table["wave"].eq("2025-partner-c") & table["region_code"].eq("ML-8")]
+    assert len(kidal) and set(kidal["status"]) == {"not_surveyed"}
+    national = national[~omitted]
     proportions = national["indicator"].isin([i.id for i in project.indicators if i.is_proportion])
     assert pd.to_numeric(national.loc[proportions, "estimate"]).between(0, 1).all()
     assert pd.to_numeric(national.loc[~proportions, "estimate"]).between(0, 100).all()
@@ -101,7 +110,7 @@ def test_demo_truth_is_mostly_inside_published_confidence_intervals(workflow_run
     truth = pd.read_csv(workflow_run / "data/raw/demo_truth.csv")
     keys = ["wave", "indicator", "region_code", "gender_code"]
     merged = table.merge(truth, on=keys, how="inner")
-    merged = merged[~merged["is_suppressed"]]
+    merged = merged[merged["status"] == "estimated"]
     assert len(merged) > 100
     covered = ((merged["ci_low"] <= merged["true_value"]) & (merged["true_value"] <= merged["ci_high"])).mean()
     assert covered > 0.85, f"only {covered:.0%} of 95 % intervals contain the true value"

@@ -106,6 +106,13 @@ Rows are counted from 1 for the first data row (the pipeline's
 - ``2025-followup/partner_a_followup.dta`` (all nine regions): row 1502
   repeats row 1501's ``id_rep``; row 777 has ``q25`` = 5 (scale 0-4).
 
+- ``2025-partner-c/partner_c_survey.csv`` (partner C, every region but
+  Kidal, about 2,000 respondents, drawn last from the follow-up population):
+  a short questionnaire without the national guard and complaint-mechanism
+  questions, weights only (no strata or EAs in the file): see
+  :mod:`perception.demo.partner_c`. Its indicators are "not asked" and Kidal
+  "not surveyed" in the report; its truth rows repeat the follow-up's.
+
 ``MESS`` holds the same list for tests. ``write_demo(root, scale=0.2)``
 (``perception demo --scale 0.2``) draws smaller samples of the same
 population with the same kinds of mess, rows moved in proportion
@@ -115,6 +122,7 @@ submission ids.
 """
 
 from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, COPY_PREVIOUS, MESS, scaled_mess
+from perception.demo.partner_c import C_REGIONS
 from perception.demo.population import (
     BASELINE,
     DEFAULT_SEED,
@@ -125,7 +133,7 @@ from perception.demo.population import (
     truth_table,
 )
 from perception.demo.sample import simulate
-from perception.demo.write import B_REGIONS, write_demo
+from perception.demo.write import B_REGIONS, C_FILE, write_demo
 
 __all__ = [
     "A_BASELINE_FILE",
@@ -134,6 +142,8 @@ __all__ = [
     "B_FILE",
     "B_REGIONS",
     "COPY_PREVIOUS",
+    "C_FILE",
+    "C_REGIONS",
     "DEFAULT_SEED",
     "FOLLOWUP",
     "MESS",

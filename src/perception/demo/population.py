@@ -12,6 +12,7 @@ DEFAULT_SEED = 20240304
 
 BASELINE = "2024-baseline"
 FOLLOWUP = "2025-followup"
+PARTNER_C = "2025-partner-c"  # partner C's short survey of the follow-up population (demo/partner_c.py)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ WAVE_SHIFTS = {
         ("knows_complaint_mechanism", None): 0.10,
     },
 }
+WAVE_SHIFTS[PARTNER_C] = WAVE_SHIFTS[FOLLOWUP]
 
 DONT_KNOW, REFUSED, NOT_APPLICABLE = -1, -2, -3
 P_DONT_KNOW, P_REFUSED = 0.03, 0.01

@@ -11,9 +11,19 @@ import pyreadstat
 from perception.demo.mess import A_BASELINE_FILE, A_FOLLOWUP_FILE, B_FILE, add_mess, scaled_mess
 from perception.demo.partner_a import A_BASELINE, A_FOLLOWUP, partner_a_frame
 from perception.demo.partner_b import partner_b_frame
-from perception.demo.population import BASELINE, DEFAULT_SEED, FOLLOWUP, REGIONS, region_item_effects, truth_table
+from perception.demo.partner_c import C_REGIONS, C_SIZE, partner_c_frame
+from perception.demo.population import (
+    BASELINE,
+    DEFAULT_SEED,
+    FOLLOWUP,
+    PARTNER_C,
+    REGIONS,
+    region_item_effects,
+    truth_table,
+)
 from perception.demo.sample import simulate
 
+C_FILE = f"{PARTNER_C}/partner_c_survey.csv"
 SAV_EXPORTED = dt.datetime(2024, 5, 20, 10, 0, 0)
 DTA_EXPORTED = dt.datetime(2025, 5, 19, 10, 0, 0)
 SAV_DATE_OFFSET = 92  # header: "$FL2", product (60), 5 int32, bias (double), date "dd Mon yy", time "hh:mm:ss"
@@ -72,7 +82,7 @@ TARGETS = {A_BASELINE_FILE: 1800, B_FILE: 1200, A_FOLLOWUP_FILE: 3000}
 
 
 def write_demo(root: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> list[Path]:
-    """Write the three partner exports and demo_truth.csv under root/data/raw.
+    """Write the four partner exports and demo_truth.csv under root/data/raw.
 
     ``scale`` shrinks the samples (0.2: about 1,200 respondents instead of 6,000)
     with the same population, truth and kinds of mess; the tests' ``.test``
@@ -84,7 +94,7 @@ def write_demo(root: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> list
     mess = scaled_mess(scale)
     rng = np.random.default_rng(seed)
     effects = region_item_effects(rng)
-    paths = [raw / A_BASELINE_FILE, raw / B_FILE, raw / A_FOLLOWUP_FILE, raw / "demo_truth.csv"]
+    paths = [raw / A_BASELINE_FILE, raw / B_FILE, raw / A_FOLLOWUP_FILE, raw / "demo_truth.csv", raw / C_FILE]
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -102,6 +112,10 @@ def write_demo(root: Path, seed: int = DEFAULT_SEED, scale: float = 1.0) -> list
     sample = simulate(rng, FOLLOWUP, FOLLOWUP_REGIONS, target(A_FOLLOWUP_FILE), effects)
     frame, variable_labels, value_labels, _ = partner_a_frame(rng, sample, A_FOLLOWUP)
     write_dta(paths[2], add_mess(frame, A_FOLLOWUP_FILE, mess), variable_labels, value_labels)
+
+    # drawn last, so that the other files stay as they were before partner C existed
+    sample = simulate(rng, PARTNER_C, C_REGIONS, round(C_SIZE * scale), effects)
+    partner_c_frame(sample).to_csv(paths[4], index=False, encoding="utf-8", lineterminator="\n")
 
     truth_table(effects).to_csv(paths[3], index=False, float_format="%.6f", lineterminator="\n")
     return paths
