@@ -35,6 +35,8 @@ def test_small_config_differs_from_the_demos_only_where_documented():
     small = yaml.safe_load((SMALL / "config/config.yaml").read_text(encoding="utf-8"))
     assert small.pop("models") == {"outcomes": ["trust_police", "trust_army"]}
     full.pop("models", None)
+    # the small project keeps the two demo waves of partners A and B; partner C's wave is the full demo's only
+    full["waves"].pop("2025-partner-c")
     assert small == full
 
 
@@ -47,7 +49,7 @@ def test_scaled_demo_is_the_clis_output_byte_for_byte(workflow_run, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     written = sorted(p.relative_to(tmp_path) for p in (tmp_path / "data/raw").rglob("*") if p.is_file())
-    files = (demo.A_BASELINE_FILE, demo.B_FILE, demo.A_FOLLOWUP_FILE, "demo_truth.csv")
+    files = (demo.A_BASELINE_FILE, demo.B_FILE, demo.A_FOLLOWUP_FILE, demo.C_FILE, "demo_truth.csv")
     assert written == sorted(Path("data/raw") / f for f in files)
     for name in written:
         assert (tmp_path / name).read_bytes() == (workflow_run / name).read_bytes(), name
