@@ -15,6 +15,7 @@ PACKAGE = REPO / "src/perception"
 LAYERS = (
     "errors",  # the error family
     "files",  # atomic writes, YAML and CSV reading
+    "progress",  # progress lines of long stages, in the log and on the terminal
     "i18n",  # the strings catalogue
     "catalog",  # output tables and columns, the results API
     "config",  # project, codebook, geography, registry, sources, margins
