@@ -384,3 +384,14 @@ def test_closest_grouping_keeps_variances_closer_than_a_random_dealing():
     assert error < np.log(1.25)
     again = closest_grouping(totals, counts, np.random.default_rng(1))
     assert all((a == b).all() for a, b in zip(chosen, again, strict=True))
+
+
+def test_protect_blanks_two_keys_when_no_record_differs_on_one_only():
+    # The Bamako woman aged 25 differs from every man aged 65 on two keys: blanking one key
+    # of theirs hides her nowhere; the records closest to her have both keys blanked.
+    true = pd.DataFrame({"gender": ["f"] + ["m"] * 6, "age_group": [25] + [65] * 6, "cell": ["a"] * 7})
+    out = protect(true, true, ["gender", "age_group"], ["cell"], k=3)
+    sets = anonymity_sets(true, out, ["gender", "age_group", "cell"])
+    assert sets["k"].min() >= 3
+    assert out.loc[[1, 2], ["gender", "age_group"]].isna().all().all()  # the first two in row order
+    assert out.loc[3:, ["gender", "age_group"]].notna().all().all()  # nothing blanked beyond need

@@ -148,6 +148,8 @@ def test_planted_markup_builds_and_reaches_the_reader_as_text(planted, tmp_path)
         if "_static" in page_path.parts:
             continue
         page = read_page(page_path)
+        # the book shows no code: a code block means a planted backtick broke a fence
+        assert 'class="highlight' not in page_path.read_text(encoding="utf-8"), f"{page_path}: text shown as code"
         assert not any("alert" in s for s in page.scripts), f"{page_path}: planted script runs"
         assert not page.handlers, f"{page_path}: event handler {page.handlers[0]}"
         shown.append(" ".join(" ".join(page.text).split()))

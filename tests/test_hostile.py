@@ -179,7 +179,7 @@ def test_merge_keys_may_still_override(tmp_path):
 
 def test_latin1_mapping_and_folder_mapping(root):
     mapping = root / "config/sources/partner_a_2024-baseline.yaml"
-    mapping.write_bytes(mapping.read_text(encoding="utf-8").encode("latin-1"))
+    mapping.write_bytes(mapping.read_text(encoding="utf-8").encode("cp1252"))  # Windows "ANSI"
     with pytest.raises(ConfigError, match=r"partner_a_2024-baseline\.yaml: not UTF-8 text \(byte \d+\); save"):
         everything(root)
     edit(root / "config/config.yaml", "config/sources/partner_a_2024-baseline.yaml", "config/sources/examples")

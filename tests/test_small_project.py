@@ -35,8 +35,6 @@ def test_small_config_differs_from_the_demos_only_where_documented():
     small = yaml.safe_load((SMALL / "config/config.yaml").read_text(encoding="utf-8"))
     assert small.pop("models") == {"outcomes": ["trust_police", "trust_army"]}
     full.pop("models", None)
-    # the small project keeps the two demo waves of partners A and B; partner C's wave is the full demo's only
-    full["waves"].pop("2025-partner-c")
     assert small == full
 
 

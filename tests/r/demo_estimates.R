@@ -7,15 +7,17 @@ responses <- read.csv(args[1], stringsAsFactors = FALSE, na.strings = "")
 region_targets <- read.csv(args[2], stringsAsFactors = FALSE)
 sex_targets <- read.csv(args[3], stringsAsFactors = FALSE)
 
+# a question the wave did not ask is a column of blanks (or no column): no estimate
+column <- function(name) if (name %in% names(responses)) responses[[name]] else rep(NA_real_, nrow(responses))
 share <- function(codes, success) ifelse(codes >= 0, as.numeric(codes %in% success), NA)
-responses$trust_police_ind <- share(responses$trust_police, c(2, 3))
-responses$trust_army_ind <- share(responses$trust_army, c(2, 3))
-responses$feel_unsafe_ind <- share(responses$unsafe_frequency, 1:4)
-victims <- !is.na(responses$victim_12m) & responses$victim_12m == 1
-responses$reported_ind <- ifelse(victims, share(responses$reported_to_police, 1), NA)
+responses$trust_police_ind <- share(column("trust_police"), c(2, 3))
+responses$trust_army_ind <- share(column("trust_army"), c(2, 3))
+responses$feel_unsafe_ind <- share(column("unsafe_frequency"), 1:4)
+victims <- !is.na(column("victim_12m")) & column("victim_12m") == 1
+responses$reported_ind <- ifelse(victims, share(column("reported_to_police"), 1), NA)
 # a knowledge item: don't know (-1) counts as "no", refused (-2) stays out
-responses$knows_ind <- ifelse(responses$knows_complaint_mechanism == -1, 0,
-                              share(responses$knows_complaint_mechanism, 1))
+responses$knows_ind <- ifelse(column("knows_complaint_mechanism") == -1, 0,
+                              share(column("knows_complaint_mechanism"), 1))
 
 # the wave's design as released in responses.csv: a weights-only wave has no
 # stratum or PSU column (ids = ~1), a stratified or clustered one only its own
@@ -30,6 +32,7 @@ raked <- rake(design, list(~region_code, ~gender_code), list(region_pop, sex_pop
 
 rows <- list()
 for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "reported_ind", "knows_ind")) {
+  if (all(is.na(responses[[variable]]))) next
   f <- as.formula(paste0("~", variable))
   national <- svymean(f, raked, na.rm = TRUE)
   rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "",

@@ -103,7 +103,8 @@ def protect(
     true key only on ``q`` (and that, for l-diversity, answer differently),
     blanks ``q`` in as many of them as the set lacks, taking first those
     whose value of ``q`` is the most common (least information lost), then
-    row order. Blanking only widens sets, so nothing fixed earlier breaks.
+    row order; when no record differs on one key only, the records differing
+    on the fewest keys have all of those blanked. Blanking only widens sets, so nothing fixed earlier breaks.
     An item no blanking can make l-diverse is withheld for the set's records.
     Records differing on a fixed key are never compatible, so each cell of
     the fixed keys is treated on its own.
@@ -176,6 +177,12 @@ def _protect_cell(
         if done:
             continue
         if short_k:
+            rows = _closest_others(agree, k - int(counts[worst]))
+            if rows.size:
+                block = codes[rows]
+                block[~agree[rows]] = -1
+                codes[rows] = block
+                continue
             target = true.iloc[worst]
             raise DataError(
                 f"disclosure: {int(counts[worst])} record(s) share the design cell "
@@ -191,3 +198,15 @@ def _protect_cell(
     for s, item in enumerate(sensitive):
         out.loc[out.index[answers[:, s] < 0], item] = None
     return out
+
+
+def _closest_others(agree: np.ndarray, needed: int) -> np.ndarray:
+    """``needed`` records that differ from the target on the fewest keys (row order on ties).
+
+    When no record differs from the target on one key only, blanking one
+    key widens nothing: these records then have every key they differ on
+    blanked. Empty when every record of the cell is already compatible.
+    """
+    differing = (~agree).sum(axis=1)
+    others = np.flatnonzero(differing > 0)
+    return others[np.lexsort((others, differing[others]))][:needed]
