@@ -42,9 +42,9 @@ R_SCRIPT = """
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(args[1], stringsAsFactors = FALSE)
-d <- d[d$trust_police %in% 0:3, ]
 d$y <- as.numeric(d$trust_police %in% 2:3)
-design <- svydesign(ids = ~1, weights = ~weight_final, data = d)
+# those who answered are a domain of the whole sample (subset the design, not the data)
+design <- subset(svydesign(ids = ~1, weights = ~weight_final, data = d), trust_police %in% 0:3)
 m <- svymean(~y, design)
 byr <- svyby(~y, ~region_code, design, svymean)
 out <- rbind(

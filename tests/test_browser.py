@@ -1,4 +1,4 @@
-"""The built book in a real browser: no table is wider than its container on a phone or a desktop.
+"""The built book in a real browser: no table is wider than its container, and no word than its cell, on a phone or a desktop.
 
 Skipped without Chromium (Debian: apt-get install -y chromium). The pages
 are built from the synthetic tables of test_report, then opened from
@@ -29,10 +29,17 @@ PROBE = """<!DOCTYPE html><html><body style="margin:0">
 document.getElementById("page").addEventListener("load", (event) => {{
   const doc = event.target.contentDocument, view = event.target.contentWindow;
   const article = doc.querySelector("article.bd-article") || doc.body;
-  const limit = article.clientWidth;
+  const style = view.getComputedStyle(article);
+  const limit = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  // wider than the article's text, or than the box it scrolls in
   const wide = [...doc.querySelectorAll("table")]
-    .filter((t) => t.getBoundingClientRect().width > limit + 1)
-    .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + limit);
+    .filter((t) => t.getBoundingClientRect().width > limit + 1 || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+    .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + Math.round(limit));
+  // a word wider than its cell spills over the next column or is clipped
+  const spilled = [...doc.querySelectorAll("table td, table th")]
+    .filter((c) => c.scrollWidth > c.clientWidth + 1)
+    .map((c) => (c.closest("table").id || "table") + " cell '" + c.textContent.trim().slice(0, 30) + "'");
+  wide.push(...new Set(spilled));
   const out = document.createElement("pre");
   out.id = "overflow-report";
   out.textContent = "W" + view.innerWidth + " OVERFLOW[" + wide.join(" | ") + "]";

@@ -122,8 +122,7 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
                 question_rows.append(
                     [
                         literal(name),
-                        md(project.waves[wave].label[lang]),
-                        f"{md(q.partner)} ({literal(q.column)})",
+                        f"{md(project.waves[wave].label[lang])}, {md(q.partner)} ({literal(q.column)})",
                         (f"« {md(q.wording[lang])} »" if lang == "fr" else f"“{md(q.wording[lang])}”")
                         + f" ({strings['wording_origin'][q.origin]})"
                         if q.wording
@@ -137,12 +136,11 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
             name="tbl-questions",
             header=[
                 strings["col_variable"],
-                strings["col_wave"],
-                strings["col_source"],
+                strings["col_wave_source"],
                 strings["col_wording"],
                 strings["col_answers"],
             ],
-            align="lllll",
+            align="llll",
             rows=question_rows,
         )
         if question_rows

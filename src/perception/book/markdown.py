@@ -13,6 +13,7 @@ from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_difference, format_difference_ci, format_estimate, format_value
+from perception.i18n.typography import keep_figures_together
 
 
 @dataclass
@@ -58,8 +59,10 @@ class Marks:
         if not cell.published:
             return self.missing(cell.status)
         self.flagged |= cell.flagged
-        return format_estimate(
-            cell, indicator.unit, self.lang, self.strings["suppressed_mark"], self.strings["unreliable_mark"]
+        return keep_figures_together(
+            format_estimate(
+                cell, indicator.unit, self.lang, self.strings["suppressed_mark"], self.strings["unreliable_mark"]
+            )
         )
 
     def value(self, value: float | None, published: bool, indicator: Indicator, status: str = SUPPRESSED) -> str:

@@ -33,6 +33,10 @@ _BEFORE_HIGH = re.compile(r" +(?=\\*[;?!])")
 _AFTER_OPEN = re.compile(r"« +")
 _BEFORE_CLOSE = re.compile(r" +»")
 
+# An en dash between two figures ("41,0–49,4"); a line may break after it.
+_DASH_IN_FIGURES = re.compile(r"(?<=\d)–(?=[\d+\u2212-])")
+WORD_JOINER = "\u2060"
+
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
@@ -45,6 +49,18 @@ def typeset(text: str, lang: str) -> str:
     text = _BEFORE_HIGH.sub(NNBSP, text)
     text = _AFTER_OPEN.sub("«" + NNBSP, text)
     return _BEFORE_CLOSE.sub(NNBSP + "»", text)
+
+
+def keep_figures_together(text: str) -> str:
+    """``text`` where an interval ("41,0–49,4") cannot break across lines, for a table cell of the book.
+
+    Browsers may break a line after an en dash; in a narrow column that
+    leaves "45,2 % (41,0–" on one line and "49,4)" on the next. A word joiner
+    (U+2060, invisible) after each dash between figures leaves the space
+    between an estimate and its interval as the cell's only break. Not for
+    PDFs or PNGs: matplotlib's fonts have no glyph for it.
+    """
+    return _DASH_IN_FIGURES.sub("–" + WORD_JOINER, text)
 
 
 def typeset_markdown(text: str, lang: str) -> str:
