@@ -1,4 +1,4 @@
-"""The built book in a real browser: no table is wider than its container, and no word than its cell, on a phone or a desktop.
+"""The built book in a real browser: no table wider than the page, no word wider than its cell.
 
 Skipped without Chromium (Debian: apt-get install -y chromium). The pages
 are built from the synthetic tables of test_report, then opened from
@@ -33,7 +33,8 @@ document.getElementById("page").addEventListener("load", (event) => {{
   const limit = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   // wider than the article's text, or than the box it scrolls in
   const wide = [...doc.querySelectorAll("table")]
-    .filter((t) => t.getBoundingClientRect().width > limit + 1 || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+    .filter((t) => t.getBoundingClientRect().width > limit + 1
+      || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
     .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + Math.round(limit));
   // a word wider than its cell spills over the next column or is clipped
   const spilled = [...doc.querySelectorAll("table td, table th")]
