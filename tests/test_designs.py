@@ -369,18 +369,18 @@ def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_pa
 def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_path, monkeypatch):
     from test_factsheets import _inputs
 
-    from perception.outputs import factsheets
+    from perception.outputs import factsheets, sheet_layout
     from perception.outputs.designs import describe_wave
 
     configured_project = weights_only_followup(project, tmp_path)
     written: list[str] = []
-    original = factsheets._Sheet.text
+    original = sheet_layout.Sheet.text
 
     def record(self, text, *args, **kwargs):
         written.append(text)
         return original(self, text, *args, **kwargs)
 
-    monkeypatch.setattr(factsheets._Sheet, "text", record)
+    monkeypatch.setattr(sheet_layout.Sheet, "text", record)
     estimates, comparisons, sample = _inputs(configured_project, tmp_path / "processed")
     region = configured_project.geography.regions[0]
     for lang in configured_project.languages:

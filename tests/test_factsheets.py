@@ -11,7 +11,8 @@ from test_figures import comparisons_frame, indicators_frame
 
 from perception.catalog.results import Comparisons, Estimates
 from perception.config.project import Project
-from perception.outputs.factsheets import BOTTOM, TOP, write_factsheet
+from perception.outputs.factsheets import write_factsheet
+from perception.outputs.sheet_layout import BOTTOM, TOP
 from perception.stages import factsheets as write_factsheets
 
 

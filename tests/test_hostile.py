@@ -513,7 +513,7 @@ def sigint():
 def test_interrupted_stage_is_one_line(tmp_path, capsys, sigint):
     from types import SimpleNamespace
 
-    from perception.stages import run_rule
+    from perception.job import run_rule
 
     def stage(project, smk):
         raise KeyboardInterrupt

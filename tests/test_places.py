@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from perception.errors import DataError, at, in_wave, place_text
+from perception.job import failure_line, run_rule
 from perception.release.contents import microdata_files
-from perception.stages import failure_line, run_rule
 from perception.stale import remove_stale, stale_outputs
 
 

@@ -5,7 +5,7 @@ of life a researcher cannot tell a slow stage from a stuck one. Every step
 goes to the rule's log (``logs/<rule>.log``); on the terminal, where
 Snakemake shows a job's standard error, a line every tenth of the way and at
 the end, so that a run of many jobs stays readable. The terminal lines are
-on only inside a workflow job (:func:`perception.stages.run_rule` turns them
+on only inside a workflow job (:func:`perception.job.run_rule` turns them
 on): the library and the tests stay quiet.
 """
 

@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.book: write the pages, then build both editions."""
 
-from perception.stages import book, run_rule
+from perception.job import run_rule
+from perception.stages import book
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

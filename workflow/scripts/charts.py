@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.charts (one language per job)."""
 
-from perception.stages import charts, run_rule
+from perception.job import run_rule
+from perception.stages import charts
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from perception.stages import estimate, run_rule
+from perception.job import run_rule
+from perception.stages import estimate
 
 OUTPUTS = (
     "indicators",

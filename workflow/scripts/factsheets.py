@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.factsheets (every region in one job)."""
 
-from perception.stages import factsheets, run_rule
+from perception.job import run_rule
+from perception.stages import factsheets
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.figures (one language and wave per job)."""
 
-from perception.stages import figures, run_rule
+from perception.job import run_rule
+from perception.stages import figures
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

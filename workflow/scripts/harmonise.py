@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.harmonise."""
 
-from perception.stages import harmonise, run_rule
+from perception.job import run_rule
+from perception.stages import harmonise
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.ingest."""
 
-from perception.stages import ingest, run_rule
+from perception.job import run_rule
+from perception.stages import ingest
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

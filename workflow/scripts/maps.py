@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.maps (one language per job)."""
 
-from perception.stages import maps, run_rule
+from perception.job import run_rule
+from perception.stages import maps
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

@@ -1,6 +1,7 @@
 """Snakemake adapter for perception.stages.publish_responses."""
 
-from perception.stages import publish_responses, run_rule
+from perception.job import run_rule
+from perception.stages import publish_responses
 
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake

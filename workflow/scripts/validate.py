@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from perception.stages import run_rule, validate
+from perception.job import run_rule
+from perception.stages import validate
 
 OUTPUTS = ("valid", "quarantine", "quality", "flags", "cleaning_log", "annex")
 run_rule(
