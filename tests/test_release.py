@@ -20,6 +20,7 @@ import pyreadstat
 import pytest
 from frictionless import validate
 
+from perception.catalog.status import NOT_ASKED, NOT_SURVEYED
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_cells
 from perception.disclosure.risk import key_counts, not_l_diverse
@@ -235,7 +236,11 @@ def test_tables_hide_small_and_complementary_cells(release_run, run_project):
     released = pd.read_csv(release_run / RELEASE / "indicators.csv", keep_default_na=False, na_values=[""])
     computed = pd.read_csv(release_run / "data/processed/indicators.csv")
     assert len(released) == len(computed)
-    small = released["n"] < run_project.min_cell_n
+    # cells of an item a wave did not ask, or a region it did not survey, have no respondents and no number,
+    # and say why in their status rather than as a suppression
+    by_design = released["status"].isin([NOT_ASKED, NOT_SURVEYED])
+    assert released.loc[by_design, ["estimate", "se"]].isna().all().all()
+    small = (released["n"] < run_project.min_cell_n) & ~by_design
     assert small.any() and released.loc[small, "is_suppressed"].all()
     hidden = released["is_suppressed"]
     assert released.loc[hidden, ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()

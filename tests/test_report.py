@@ -26,7 +26,7 @@ from perception.i18n.numbers import (
     format_percent,
     format_value,
 )
-from perception.i18n.typography import typeset
+from perception.i18n.typography import keep_figures_together, typeset
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "book/templates"
 STATIC = Path(__file__).resolve().parents[1] / "book/static"
@@ -260,7 +260,7 @@ def test_region_page_compares_with_national_and_marks_clear_gaps(project, book):
     region = cell[cell.domain == "region"].iloc[0]
     cells = table_row(page, "(#ind-trust_police)")
     interval = format_interval(region.ci_low, region.ci_high, "proportion", "fr")
-    assert cells[1] == f"{format_percent(region.estimate, 'fr')} ({interval})"
+    assert cells[1] == keep_figures_together(f"{format_percent(region.estimate, 'fr')} ({interval})")
     victim = typeset(next(i for i in project.indicators if i.id == "victim_12m").label["fr"], "fr")
     gap_rows = [line for line in page.split("## Femmes et hommes")[1].splitlines() if line.startswith("|")]
     clear = [line for line in gap_rows if "**Différence nette**" in line]
@@ -279,7 +279,7 @@ def test_french_edition_formats_numbers_the_french_way(project, book):
     assert re.fullmatch(r"\d+,\d\u00a0%", format_percent(row.estimate, "fr"))
     for lang, text in (("fr", french), ("en", english)):
         interval = format_interval(row.ci_low, row.ci_high, "proportion", lang)
-        assert f"{format_percent(row.estimate, lang)} ({interval})" in text
+        assert keep_figures_together(f"{format_percent(row.estimate, lang)} ({interval})") in text
     index = (out / "fr" / "index.md").read_text(encoding="utf-8")
     assert f"2{NBSP}700 personnes" in index  # 9 regions × 300 respondents, French thousands separator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perception.book.escape import text as md
-from perception.i18n.typography import NBSP, NNBSP, typeset, typeset_markdown
+from perception.i18n.typography import NBSP, NNBSP, WORD_JOINER, keep_figures_together, typeset, typeset_markdown
 
 
 def test_french_spacing_and_apostrophes():
@@ -39,3 +39,13 @@ def test_code_spans_are_left_as_written():
     out = typeset_markdown(page, "fr")
     assert "`partner_a's file : x.sav`" in out and "`lien <a b.pdf>`" in out
     assert out.startswith(f"Fichier{NBSP}:") and out.endswith(f"`{NNBSP}; fin")
+
+
+def test_an_interval_cannot_break_at_its_dash_but_words_with_dashes_can():
+    cell = f"45,2{NBSP}% (41,0–49,4)"
+    kept = keep_figures_together(cell)
+    assert kept == f"45,2{NBSP}% (41,0–{WORD_JOINER}49,4)"
+    assert kept.replace(WORD_JOINER, "") == cell  # invisible: the text reads the same
+    assert keep_figures_together("2024–−3,0") == f"2024–{WORD_JOINER}−3,0"
+    assert keep_figures_together("Nord–Sud, 2024 – 2025") == "Nord–Sud, 2024 – 2025"
+    assert keep_figures_together(kept) == kept
