@@ -22,7 +22,7 @@ from frictionless import validate
 
 from perception.catalog.status import NOT_ASKED, NOT_SURVEYED
 from perception.config.project import Project
-from perception.disclosure.cells import suppress_cells
+from perception.disclosure.cells import suppress_estimated
 from perception.disclosure.risk import key_counts, not_l_diverse
 from perception.files import FORMULA_START
 from perception.ingest.readers import read_file
@@ -245,7 +245,7 @@ def test_tables_hide_small_and_complementary_cells(release_run, run_project):
     hidden = released["is_suppressed"]
     assert released.loc[hidden, ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
     assert (released["suppression_reason"] == "complementary").any()
-    again = suppress_cells(released, run_project.min_cell_n)  # nothing left to derive
+    again = suppress_estimated(released, run_project.min_cell_n)  # nothing left to derive
     assert again["is_suppressed"].tolist() == hidden.tolist()
 
 
