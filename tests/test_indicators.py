@@ -157,6 +157,29 @@ def test_nonresponse_shares_are_weighted_within_the_questions_population(project
     assert list(out.columns) == ["wave", "indicator", "special_code", "treatment", "n_base", "n", "share"]
 
 
+def test_answer_spread_keeps_every_answer_and_says_not_asked(project):
+    from types import SimpleNamespace
+
+    from perception.estimate.answers import answer_distribution
+
+    data = pd.DataFrame({"trust_police": [0, 3, 3, DK, REF, None]})
+    for indicator in project.indicators:
+        for name in indicator.variables:
+            if name not in data:
+                data[name] = np.nan
+    weights = pd.Series([1.0, 3.0, 2.0, 5.0, 7.0, 11.0])
+    out = answer_distribution(project, "w", SimpleNamespace(data=data, weights=weights))
+    police = out[out["variable"] == "trust_police"].set_index("answer_code")
+    # every code of the scale in codebook order, then the special answers; the row without an answer is out
+    assert police.index.tolist() == ["0", "1", "2", "3", str(DK), str(REF)]
+    assert police["special_code"].tolist() == ["", "", "", "", "dont_know", "refused"]
+    assert police["n_base"].unique().tolist() == [5]
+    assert police["share"].tolist() == pytest.approx([1 / 18, 0.0, 0.0, 5 / 18, 5 / 18, 7 / 18])
+    assert police["n"].tolist() == [1, 0, 0, 2, 1, 1]
+    never = out[out["variable"] == "trust_army"]
+    assert len(never) and (never["n_base"] == 0).all() and never["share"].isna().all()
+
+
 def cells(**columns):
     base = {"estimate": 0.5, "se": 0.02, "df": 40, "n": 400}
     base.update(columns)

@@ -16,7 +16,9 @@ from test_figures import LEAKED, comparisons_frame, indicators_frame
 from perception.book.build import BookBuildError, build_book
 from perception.book.sources import write_book_sources
 from perception.catalog.paths import chart_names, chart_path
+from perception.catalog.tables import table
 from perception.config.project import Project
+from perception.estimate.answers import question_variables
 from perception.estimate.availability import Availability
 from perception.i18n.numbers import (
     format_count,
@@ -50,6 +52,15 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
     frame.to_csv(processed / "indicators.csv", index=False)
     comparisons.to_csv(processed / "comparisons.csv", index=False)
     Availability(project).table().to_csv(processed / "availability.csv", index=False)
+    answer_rows = []
+    for wave in project.wave_ids:
+        for name in question_variables(project):
+            variable = project.codebook[name]
+            codes = [str(c) for c in variable.codes] + [str(project.codebook.special_code(s)) for s in variable.special]
+            specials = [""] * len(variable.codes) + list(variable.special)
+            for code, special in zip(codes, specials, strict=True):
+                answer_rows.append((wave, name, code, special, 250, 250 // len(codes), 1 / len(codes)))
+    pd.DataFrame(answer_rows, columns=list(table("answers").columns)).to_csv(processed / "answers.csv", index=False)
     pd.DataFrame(
         [
             {

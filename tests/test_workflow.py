@@ -142,3 +142,28 @@ def test_two_runs_give_byte_identical_outputs(request, tmp_path):
         assert sorted(first_hashes) == sorted(second_hashes), folder
         for name, digest in second_hashes.items():
             assert first_hashes[name] == digest, f"{folder}/{name}"
+
+
+def test_answer_spread_adds_up_and_agrees_with_the_indicator(workflow_run, run_project):
+    answers = pd.read_csv(
+        workflow_run / "data/processed/answers.csv", keep_default_na=False, dtype={"answer_code": str}
+    )
+    indicators = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
+    asked = answers[answers["n_base"] > 0]
+    totals = asked.assign(share=asked["share"].astype(float)).groupby(["wave", "variable"])["share"].sum()
+    assert totals.to_numpy() == pytest.approx(1.0)
+    assert (answers.loc[answers["n_base"] == 0, "share"] == "").all()  # not asked: no number, not a zero
+    # trust in the police is "assez" or "beaucoup" among substantive answers (don't know and refused excluded)
+    for wave in run_project.wave_ids:
+        police = asked[(asked["wave"] == wave) & (asked["variable"] == "trust_police")].set_index("answer_code")
+        share = police["share"].astype(float)
+        substantive = police["special_code"] == ""
+        expected = share[["2", "3"]].sum() / share[substantive].sum()
+        national = indicators[
+            (indicators["wave"] == wave)
+            & (indicators["indicator"] == "trust_police")
+            & (indicators["domain"] == "national")
+        ]
+        assert float(national["estimate"].iloc[0]) == pytest.approx(expected, rel=1e-9), wave
+    dictionary = (workflow_run / "book/_build/html/fr/dictionary.html").read_text(encoding="utf-8")
+    assert 'id="tbl-answers-trust-police"' in dictionary and "Ne sait pas" in dictionary

@@ -82,6 +82,7 @@ rule book:
         weighting=rules.estimate.output.weighting_diagnostics,
         index_reliability=rules.estimate.output.index_reliability,
         nonresponse=rules.estimate.output.nonresponse,
+        answers=rules.estimate.output.answers,
         availability=rules.estimate.output.availability,
         coverage="benchmarks/coverage.csv",  # written by benchmarks/coverage_bench.py, printed by the methodology
         disclosure=f"{RELEASE}/disclosure_report.csv",

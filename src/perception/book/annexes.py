@@ -9,14 +9,14 @@ import pandas as pd
 from perception.book.data import DOWNLOADS_SUBDIR, BookData
 from perception.book.escape import code as literal
 from perception.book.escape import text as md
-from perception.book.markdown import Table
+from perception.book.markdown import Table, read_csv
 from perception.book.wording import questions
 from perception.catalog.fields import field
 from perception.catalog.paths import factsheet_path
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.i18n import load_strings
-from perception.i18n.numbers import format_count
+from perception.i18n.numbers import format_count, format_percent
 from perception.release.contents import RELEASE_SUBDIR, microdata_files
 from perception.transform.problems import categories, title
 
@@ -131,6 +131,7 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
                     ]
                 )
     return {
+        "answers": answer_tables(project, lang, processed_dir) if processed_dir is not None else [],
         "questions": Table(
             caption=strings["dictionary_questions_caption"],
             name="tbl-questions",
@@ -153,6 +154,46 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
             rows=rows,
         ),
     }
+
+
+def answer_tables(project: Project, lang: str, processed_dir: Path) -> list[Table]:
+    """One table per coded question: each wave's weighted share of every answer, special answers included.
+
+    Read from ``answers.csv`` (the estimation stage's table). A wave that did
+    not ask the question says so in words; a share is never typed here.
+    """
+    strings = load_strings(lang)
+    codebook = project.codebook
+    frame = read_csv(processed_dir / "answers.csv", "answer distributions")
+    frame = frame.assign(answer_code=frame["answer_code"].astype(str))
+    tables = []
+    for name in dict.fromkeys(frame["variable"]):
+        rows_of = frame[frame["variable"] == name]
+        answers = list(dict.fromkeys(rows_of["answer_code"]))
+        header = [strings["col_wave"], *(md(codebook.value_label(name, code, lang)) for code in answers)]
+        header.append(strings["col_respondents"])
+        rows = []
+        for wave in project.wave_ids:
+            cells = rows_of[rows_of["wave"] == wave].set_index("answer_code")
+            asked = not cells.empty and int(cells["n_base"].iloc[0]) > 0
+            shares = [
+                format_percent(float(cells.loc[code, "share"]), lang)
+                if asked and code in cells.index
+                else strings["status_mark_not_asked"]
+                for code in answers
+            ]
+            count = format_count(int(cells["n_base"].iloc[0]), lang) if asked else "0"
+            rows.append([md(project.waves[wave].label[lang]), *shares, count])
+        tables.append(
+            Table(
+                caption=strings["dictionary_answers_caption"].format(question=md(codebook[name].label[lang])),
+                name=f"tbl-answers-{name.replace('_', '-')}",
+                header=header,
+                align="l" + "r" * (len(header) - 1),
+                rows=rows,
+            )
+        )
+    return tables
 
 
 def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, str, str]]:

@@ -272,6 +272,12 @@ FIELDS = _fields(
         "Special answer (registry code: dont_know, refused, not_applicable)",
     ),
     (
+        "answer_code",
+        "string",
+        "Code de la réponse, tel qu'il figure dans responses.csv (réponses spéciales comprises)",
+        "Code of the answer as it appears in responses.csv (special answers included)",
+    ),
+    (
         "treatment",
         "string",
         "Prise en compte dans l'indicateur : excluded exclue du dénominateur, as_no comptée comme « non », "

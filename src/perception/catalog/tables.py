@@ -213,6 +213,16 @@ TABLES = _tables(
         key=("wave", "indicator", "special_code"),
     ),
     Table(
+        "answers",
+        "answers.csv",
+        {
+            "fr": "répartition des réponses à chaque question par vague, réponses spéciales comprises (pondérée)",
+            "en": "spread of the answers to each question per wave, special answers included (weighted)",
+        },
+        ("wave", "variable", "answer_code", "special_code", "n_base", "n", "share"),
+        key=("wave", "variable", "answer_code"),
+    ),
+    Table(
         "availability",
         "availability.csv",
         {

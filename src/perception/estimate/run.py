@@ -14,7 +14,9 @@ Reads the published responses of every wave and writes tidy tables:
 - ``weighting_diagnostics.csv`` and ``index_reliability.csv`` (Cronbach's
   alpha of composite indices);
 - ``nonresponse.csv``: the weighted share of don't know, refused and not
-  applicable per indicator and wave, with how the registry treats each.
+  applicable per indicator and wave, with how the registry treats each;
+- ``answers.csv``: the weighted share of every answer to every coded
+  question, per wave (the full scale, special answers included).
 
 The design, weighting targets and indicator definitions all come from
 ``config/``; nothing here is specific to a wave or a partner.
@@ -30,6 +32,7 @@ from perception.catalog.status import ESTIMATED
 from perception.catalog.tables import COMPARISON_VALUES
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_estimated
+from perception.estimate.answers import answer_distribution
 from perception.estimate.availability import Availability
 from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
@@ -77,6 +80,9 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
         "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),
         "nonresponse": pd.concat(
             [nonresponse_shares(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
+        ),
+        "answers": pd.concat(
+            [answer_distribution(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
         ),
         "availability": Availability(project).table(),
     }
