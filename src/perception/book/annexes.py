@@ -170,20 +170,31 @@ def answer_tables(project: Project, lang: str, processed_dir: Path) -> list[Tabl
     for name in dict.fromkeys(frame["variable"]):
         rows_of = frame[frame["variable"] == name]
         answers = list(dict.fromkeys(rows_of["answer_code"]))
-        header = [strings["col_wave"], *(md(codebook.value_label(name, code, lang)) for code in answers)]
-        header.append(strings["col_respondents"])
-        rows = []
-        for wave in project.wave_ids:
-            cells = rows_of[rows_of["wave"] == wave].set_index("answer_code")
-            asked = not cells.empty and int(cells["n_base"].iloc[0]) > 0
-            shares = [
-                format_percent(float(cells.loc[code, "share"]), lang)
-                if asked and code in cells.index
-                else strings["status_mark_not_asked"]
-                for code in answers
+        by_wave = {wave: rows_of[rows_of["wave"] == wave].set_index("answer_code") for wave in project.wave_ids}
+        asked = {wave: not cells.empty and int(cells["n_base"].iloc[0]) > 0 for wave, cells in by_wave.items()}
+        # answers down, waves across: a long scale adds rows, never columns wider than a phone
+        rows = [
+            [
+                md(codebook.value_label(name, code, lang)),
+                *(
+                    format_percent(float(cells.loc[code, "share"]), lang)
+                    if asked[wave] and code in cells.index
+                    else strings["status_mark_not_asked"]
+                    for wave, cells in by_wave.items()
+                ),
             ]
-            count = format_count(int(cells["n_base"].iloc[0]), lang) if asked else "0"
-            rows.append([md(project.waves[wave].label[lang]), *shares, count])
+            for code in answers
+        ]
+        rows.append(
+            [
+                f"**{strings['col_asked']}**",
+                *(
+                    f"**{format_count(int(cells['n_base'].iloc[0]), lang) if asked[wave] else 0}**"
+                    for wave, cells in by_wave.items()
+                ),
+            ]
+        )
+        header = [strings["col_answer"], *(md(project.waves[wave].label[lang]) for wave in project.wave_ids)]
         tables.append(
             Table(
                 caption=strings["dictionary_answers_caption"].format(question=md(codebook[name].label[lang])),
