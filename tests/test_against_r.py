@@ -67,7 +67,7 @@ def test_indicators_match_r_survey(workflow_run, r_estimates):
     ours = pd.read_csv(workflow_run / "data/processed/indicators.csv", keep_default_na=False)
     ours = ours[(ours["wave"] == "2024-baseline") & ours["domain"].isin(["national", "region"])]
     compared = 0
-    for row in r_estimates.itertuples():
+    for row in r_estimates[r_estimates["breakdown"] == ""].itertuples():
         match = ours[(ours["indicator"] == INDICATORS[row.variable]) & (ours["region_code"] == row.region_code)]
         assert len(match) == 1, (row.variable, row.region_code)
         mine = match.iloc[0]
@@ -78,6 +78,28 @@ def test_indicators_match_r_survey(workflow_run, r_estimates):
         compared += 1
     # The small .test project: 4 indicators nationally and in 9 regions, small regional cells suppressed.
     assert compared >= 12
+
+
+def test_breakdowns_match_r_survey(workflow_run, run_project, r_estimates):
+    # the R script bands age at 18, 25, 35, 50, the default models.age_bounds
+    assert run_project.config["models"]["age_bounds"] == [18, 25, 35, 50]
+    ours = pd.read_csv(workflow_run / "data/processed/breakdowns.csv", keep_default_na=False)
+    ours = ours[ours["wave"] == "2024-baseline"]
+    compared = 0
+    for row in r_estimates[r_estimates["breakdown"] != ""].itertuples():
+        match = ours[
+            (ours["indicator"] == INDICATORS[row.variable])
+            & (ours["breakdown"] == row.breakdown)
+            & (ours["level"] == row.level)
+        ]
+        assert len(match) == 1, (row.variable, row.breakdown, row.level)
+        mine = match.iloc[0]
+        if mine["status"] != "estimated":
+            continue
+        assert float(mine["estimate"]) == pytest.approx(row.estimate, rel=1e-7, abs=1e-9)
+        assert float(mine["se"]) == pytest.approx(row.se, rel=1e-6)
+        compared += 1
+    assert compared >= 20  # 5 indicators × 6 levels, a few small or unreliable cells hidden
 
 
 @pytest.fixture(scope="module")

@@ -154,3 +154,17 @@ def test_trimming_caps_weights_at_a_multiple_of_the_median():
     weights = final_weights(data, SurveyDesign("weight", strata="stratum", psu="psu", trim_ratio=5.0))
     assert weights.max() <= 5.0 * weights.median() * (1 + 1e-6)
     assert weights.sum() == pytest.approx(data["weight"].sum())
+
+
+def test_a_text_domain_whose_first_value_is_missing_is_estimated():
+    # polars cannot read an object array starting with a missing value: the first rows once crashed svy's input
+    data = pd.DataFrame(
+        {
+            "w": [1.0, 1.0, 2.0, 1.0, 1.0],
+            "y": [1.0, 0.0, 1.0, 1.0, 0.0],
+            "area": [None, None, "urban", "rural", "rural"],
+        }
+    )
+    out = estimate_means(data, SurveyDesign(weight="w"), ["y"], by=["area"])
+    by_area = out.dropna(subset=["area"]).set_index("area")["estimate"]
+    assert by_area.to_dict() == pytest.approx({"urban": 1.0, "rural": 0.5})

@@ -38,7 +38,7 @@ PHONE = re.compile(
 )
 GPS = re.compile(r"(?<![\w.])(?:1\d|2[0-5])\.\d{4,}[ ,;]+-?(?:\d|1[0-2])\.\d{4,}(?![\w.])")  # Mali: 10-25 N, 12 W-4 E
 # Tables of estimates and SEs (variance_check.csv compares the release's SEs with the report's).
-STATISTICAL_TABLES = {"indicators.csv", "comparisons.csv", "variance_check.csv"}
+STATISTICAL_TABLES = {"indicators.csv", "comparisons.csv", "breakdowns.csv", "variance_check.csv"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # Raw columns holding names, phones, coordinates, partner ids and device ids.
 PERSONAL_COLUMN = re.compile(r"nom|enqueteur|tel|gps|id_rep|id_repondant|uuid|deviceid|^_id$", re.IGNORECASE)
@@ -247,6 +247,20 @@ def test_tables_hide_small_and_complementary_cells(release_run, run_project):
     assert (released["suppression_reason"] == "complementary").any()
     again = suppress_estimated(released, run_project.min_cell_n)  # nothing left to derive
     assert again["is_suppressed"].tolist() == hidden.tolist()
+
+
+def test_breakdowns_hide_small_levels_and_one_more(release_run, run_project):
+    released = pd.read_csv(release_run / RELEASE / "breakdowns.csv", keep_default_na=False, na_values=[""])
+    assert len(released) == len(pd.read_csv(release_run / "data/processed/breakdowns.csv"))
+    by_design = released["status"].isin([NOT_ASKED, NOT_SURVEYED])
+    small = (released["n"] < run_project.min_cell_n) & ~by_design
+    assert small.any() and released.loc[small, "is_suppressed"].all()
+    assert released.loc[released["is_suppressed"], ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
+    breakdown = [released["wave"], released["indicator"], released["breakdown"]]
+    disclosed = released["suppression_reason"].isin(["small_cell", "complementary"]).groupby(breakdown).any()
+    hidden = released["is_suppressed"].astype(bool).groupby(breakdown).sum()
+    # with the national figure published, a level hidden for disclosure alone could be derived from the others
+    assert disclosed.any() and (hidden[disclosed] >= 2).all()
 
 
 def test_datapackage_validates(release_run, tmp_path):

@@ -45,6 +45,19 @@ def pages(project: Project) -> list[str]:
     return top + regions
 
 
+def national_breakdowns(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """A breakdowns table whose every level repeats the national row (statuses included)."""
+    from perception.book.chapters import breakdown_levels
+
+    national = frame[frame["domain"] == "national"]
+    rows = []
+    for name in project.breakdowns:
+        for level, _ in breakdown_levels(project, name, "en"):
+            rows.append(national.assign(breakdown=name, level=level))
+    out = pd.concat(rows, ignore_index=True)
+    return out[[c for c in table("breakdowns").columns if c in out]]
+
+
 def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[Path, Path]:
     """Workflow outputs in their published layout: processed tables, figure PNGs, maps and fact sheets."""
     processed = tmp_path / "processed"
@@ -61,6 +74,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
             for code, special in zip(codes, specials, strict=True):
                 answer_rows.append((wave, name, code, special, 250, 250 // len(codes), 1 / len(codes)))
     pd.DataFrame(answer_rows, columns=list(table("answers").columns)).to_csv(processed / "answers.csv", index=False)
+    national_breakdowns(project, frame).to_csv(processed / "breakdowns.csv", index=False)
     pd.DataFrame(
         [
             {

@@ -23,6 +23,9 @@ responses$knows_ind <- ifelse(column("knows_complaint_mechanism") == -1, 0,
 # stratum or PSU column (ids = ~1), a stratified or clustered one only its own
 ids <- if ("psu_id" %in% names(responses)) ~psu_id else ~1
 strata <- if ("stratum_id" %in% names(responses)) ~stratum_id else NULL
+# age groups: the bands of models.age_bounds (18, 25, 35, 50), special codes (negative) in none
+responses$age_group <- as.character(cut(column("age"), c(18, 25, 35, 50, Inf), right = FALSE,
+                                        labels = c("18\u201324", "25\u201334", "35\u201349", "50+")))
 design <- svydesign(ids = ids, strata = strata, weights = ~weight_design,
                     data = responses, nest = TRUE)
 region_pop <- data.frame(region_code = region_targets$level, Freq = region_targets$population)
@@ -35,10 +38,18 @@ for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "rep
   if (all(is.na(responses[[variable]]))) next
   f <- as.formula(paste0("~", variable))
   national <- svymean(f, raked, na.rm = TRUE)
-  rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "",
+  rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "", breakdown = "", level = "",
                                          estimate = coef(national)[[1]], se = SE(national)[[1]])
   by_region <- svyby(f, ~region_code, raked, svymean, na.rm = TRUE)
   rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = by_region$region_code,
+                                         breakdown = "", level = "",
                                          estimate = by_region[[variable]], se = by_region$se)
+  # national breakdowns (breakdowns.csv): domains of the whole raked design
+  for (breakdown in c("urban_rural_code", "age_group")) {
+    by <- svyby(f, as.formula(paste0("~", breakdown)), raked, svymean, na.rm = TRUE)
+    rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "", breakdown = breakdown,
+                                           level = as.character(by[[breakdown]]),
+                                           estimate = by[[variable]], se = by$se)
+  }
 }
 write.csv(do.call(rbind, rows), args[4], row.names = FALSE)

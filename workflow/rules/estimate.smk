@@ -10,6 +10,7 @@ rule estimate:
         weighting_diagnostics=f"{PROCESSED}/weighting_diagnostics.csv",
         index_reliability=f"{PROCESSED}/index_reliability.csv",
         nonresponse=f"{PROCESSED}/nonresponse.csv",
+        breakdowns=f"{PROCESSED}/breakdowns.csv",
         answers=f"{PROCESSED}/answers.csv",
         availability=f"{PROCESSED}/availability.csv",
     conda:

@@ -83,6 +83,7 @@ rule book:
         index_reliability=rules.estimate.output.index_reliability,
         nonresponse=rules.estimate.output.nonresponse,
         answers=rules.estimate.output.answers,
+        breakdowns=rules.estimate.output.breakdowns,
         availability=rules.estimate.output.availability,
         coverage="benchmarks/coverage.csv",  # written by benchmarks/coverage_bench.py, printed by the methodology
         disclosure=f"{RELEASE}/disclosure_report.csv",

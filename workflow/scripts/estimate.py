@@ -11,6 +11,7 @@ OUTPUTS = (
     "weighting_diagnostics",
     "index_reliability",
     "nonresponse",
+    "breakdowns",
     "answers",
     "availability",
 )

@@ -9,10 +9,13 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
 from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.book.wording import question_lines, questions
+from perception.config.project import Project
 from perception.config.registry import Indicator
+from perception.estimate.weighting import AGE_GROUP
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
 from perception.outputs.chart_specs import summary_chart
+from perception.transform.bands import band_labels
 
 
 def indicator_link(indicator: Indicator, lang: str) -> str:
@@ -21,7 +24,7 @@ def indicator_link(indicator: Indicator, lang: str) -> str:
 
 
 def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
-    """National, regional and gender estimates of one indicator, one column pair per wave."""
+    """National, regional, gender, urban/rural and age estimates of one indicator, two columns per wave."""
     project = data.project
     strings = load_strings(lang)
     marks = Marks(project, lang)
@@ -43,6 +46,14 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
     gender = project.codebook["gender_code"]
     rows.append([f"**{md(gender.label[lang])}**", *blank])
     rows += [row(md(labels[lang]), "gender", gender=str(code)) for code, labels in gender.codes.items()]
+    for name in project.breakdowns if data.breakdowns else []:
+        rows.append([f"**{md(breakdown_label(project, name, lang))}**", *blank])
+        for level, label in breakdown_levels(project, name, lang):
+            cells = []
+            for wave in project.wave_ids:
+                cell = data.breakdowns.get(wave, indicator.id, name, level)
+                cells += [marks.estimate(cell, indicator), format_count(cell.n, lang)]
+            rows.append([md(label), *cells])
     return Table(
         caption=strings["chapter_table_caption"].format(indicator=md(indicator.label[lang])),
         name=f"tbl-{indicator.id}",
@@ -51,6 +62,28 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
         rows=rows,
         notes=[*marks.notes(), *availability_notes(data, indicator, lang)],
     )
+
+
+def breakdown_label(project: Project, name: str, lang: str) -> str:
+    """A breakdown's heading: the codebook variable's label, or "Âge" for the age groups."""
+    return load_strings(lang)["breakdown_age_group"] if name == AGE_GROUP else project.codebook[name].label[lang]
+
+
+def breakdown_levels(project: Project, name: str, lang: str) -> list[tuple[str, str]]:
+    """(level as in breakdowns.csv, label) in configured order; age groups read "18–24 ans"."""
+    if name != AGE_GROUP:
+        return [(str(code), labels[lang]) for code, labels in project.codebook[name].codes.items()]
+    strings = load_strings(lang)
+    bounds = project.config["models"]["age_bounds"]
+    levels = []
+    for (low, level), high in zip(band_labels(bounds).items(), [*bounds[1:], None], strict=True):
+        label = (
+            strings["age_band_open"].format(low=low)
+            if high is None
+            else strings["age_band"].format(low=low, high=high - 1)
+        )
+        levels.append((level, label))
+    return levels
 
 
 def headline_table(data: BookData, chapter: str, lang: str) -> Table:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from perception.book.escape import text as md
 from perception.book.markdown import read_csv
-from perception.catalog.results import Comparisons, Estimates
+from perception.catalog.results import BREAKDOWN_COLUMNS, Breakdowns, Comparisons, Estimates
 from perception.config.project import Project
 
 FIGURES_SUBDIR = "figures"
@@ -66,6 +66,11 @@ class BookData:
     estimates: Estimates
     comparisons: Comparisons
     processed_dir: Path
+    breakdowns: Breakdowns | None = None  # breakdowns.csv; None: the chapters show regions and gender only
+
+    def __post_init__(self):
+        if self.breakdowns is None:
+            object.__setattr__(self, "breakdowns", Breakdowns(pd.DataFrame(columns=BREAKDOWN_COLUMNS)))
 
     @property
     def latest(self) -> str:

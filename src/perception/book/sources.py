@@ -25,7 +25,14 @@ from perception.book.data import (
 from perception.book.methodology import methodology_context
 from perception.book.regions import region_context, regions_context
 from perception.catalog.paths import chart_names, chart_path, figure_path, map_path
-from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
+from perception.catalog.results import (
+    Breakdowns,
+    Comparisons,
+    Estimates,
+    read_breakdowns,
+    read_comparisons,
+    read_indicators,
+)
 from perception.config.project import Project
 from perception.i18n import LANGUAGES, load_strings
 from perception.i18n.typography import typeset_markdown
@@ -143,6 +150,7 @@ def write_book_sources(
         Estimates(read_indicators(processed_dir / "indicators.csv")),
         Comparisons(read_comparisons(processed_dir / "comparisons.csv")),
         processed_dir,
+        Breakdowns(read_breakdowns(processed_dir / "breakdowns.csv")),
     )
     env = environment(Path(templates_dir))
     for lang in LANGUAGES:  # an edition dropped from the configuration must not be built

@@ -232,7 +232,18 @@ FIELDS = _fields(
     # ---- models
     ("outcome", "string", "Indicateur expliqué", "Outcome indicator"),
     ("predictor", "string", "Variable explicative", "Predictor"),
-    ("level", "string", "Modalité de la variable explicative", "Level of the predictor"),
+    (
+        "level",
+        "string",
+        "Modalité de la variable explicative ou de ventilation (tranche d'âge : son libellé, ex. 18–24)",
+        "Level of the predictor or breakdown variable (age group: its label, e.g. 18–24)",
+    ),
+    (
+        "breakdown",
+        "string",
+        "Variable de ventilation (variable du dictionnaire, ou age_group : tranches d'âge de models.age_bounds)",
+        "Breakdown variable (codebook variable, or age_group: the age bands of models.age_bounds)",
+    ),
     ("reference", "string", "Modalité de référence", "Reference level"),
     ("odds_ratio", "number", "Rapport de cotes", "Odds ratio"),
     (

@@ -39,6 +39,9 @@ INDICATOR_COLUMNS = [
     "status",
 ]
 
+BREAKDOWN_KEY = list(table("breakdowns").key)
+BREAKDOWN_COLUMNS = [*BREAKDOWN_KEY, *INDICATOR_COLUMNS[len(INDICATOR_KEY) :]]
+
 COMPARISON_KEY = list(table("comparisons").key)
 COMPARISON_VALUES = [
     "estimate",
@@ -55,6 +58,7 @@ COMPARISON_VALUES = [
 COMPARISON_COLUMNS = [*COMPARISON_KEY, *COMPARISON_VALUES, "is_significant", "is_suppressed", "status"]
 assert set(INDICATOR_COLUMNS) <= set(table("indicators").columns)
 assert set(COMPARISON_COLUMNS) <= set(table("comparisons").columns)
+assert set(BREAKDOWN_COLUMNS) <= set(table("breakdowns").columns)
 
 
 def _as_bool(value: object) -> bool:
@@ -87,9 +91,14 @@ def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values:
     return out
 
 
-def normalise_indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    """The indicators table with canonical types and no value left on a suppressed row."""
-    out = _normalise(frame, INDICATOR_COLUMNS, INDICATOR_KEY, INDICATOR_VALUES, "indicators table")
+def normalise_indicators(
+    frame: pd.DataFrame,
+    columns: list[str] = INDICATOR_COLUMNS,
+    key: list[str] = INDICATOR_KEY,
+    what: str = "indicators",
+) -> pd.DataFrame:
+    """The indicators table (or the breakdowns) with canonical types and no value left on a suppressed row."""
+    out = _normalise(frame, columns, key, INDICATOR_VALUES, f"{what} table")
     out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
     out["is_reliable"] = out["is_reliable"].map(_as_bool).astype(bool)
     out["reliability_note"] = out["reliability_note"].fillna("").astype(str)
@@ -104,6 +113,13 @@ def _read(path: Path, keys: list[str], values: list[str]) -> pd.DataFrame:
 def read_indicators(path: Path) -> pd.DataFrame:
     """Read ``indicators.csv`` (see ``normalise_indicators``)."""
     return normalise_indicators(_read(path, INDICATOR_KEY, INDICATOR_VALUES))
+
+
+def read_breakdowns(path: Path) -> pd.DataFrame:
+    """Read ``breakdowns.csv``, the national breakdowns (urban/rural, age groups), as the indicators."""
+    return normalise_indicators(
+        _read(path, BREAKDOWN_KEY, INDICATOR_VALUES), BREAKDOWN_COLUMNS, BREAKDOWN_KEY, "breakdowns"
+    )
 
 
 def _value(x: float) -> float | None:
@@ -161,19 +177,37 @@ class Estimates:
         frame = normalise_indicators(frame)
         self._cells: dict[tuple[str, ...], Cell] = {}
         for row in frame.itertuples(index=False):
-            estimate = _value(row.estimate)
-            self._cells[(row.wave, row.indicator, row.domain, row.region_code, row.gender_code)] = Cell(
-                estimate=estimate,
-                ci_low=_value(row.ci_low),
-                ci_high=_value(row.ci_high),
-                n=int(row.n),
-                suppressed=bool(row.is_suppressed) or estimate is None,
-                reliable=bool(row.is_reliable),
-                status=row.status or (ESTIMATED if estimate is not None else SUPPRESSED),
-            )
+            self._cells[(row.wave, row.indicator, row.domain, row.region_code, row.gender_code)] = _cell(row)
 
     def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
         return self._cells.get((wave, indicator, domain, region, gender), ABSENT)
+
+
+class Breakdowns:
+    """Look-up of the breakdowns table by (wave, indicator, breakdown, level); absent cells read as suppressed."""
+
+    def __init__(self, frame: pd.DataFrame):
+        frame = normalise_indicators(frame, BREAKDOWN_COLUMNS, BREAKDOWN_KEY, "breakdowns")
+        self._cells = {(r.wave, r.indicator, r.breakdown, r.level): _cell(r) for r in frame.itertuples(index=False)}
+
+    def get(self, wave: str, indicator: str, breakdown: str, level: str) -> Cell:
+        return self._cells.get((wave, indicator, breakdown, level), ABSENT)
+
+    def __bool__(self) -> bool:
+        return bool(self._cells)
+
+
+def _cell(row) -> Cell:
+    estimate = _value(row.estimate)
+    return Cell(
+        estimate=estimate,
+        ci_low=_value(row.ci_low),
+        ci_high=_value(row.ci_high),
+        n=int(row.n),
+        suppressed=bool(row.is_suppressed) or estimate is None,
+        reliable=bool(row.is_reliable),
+        status=row.status or (ESTIMATED if estimate is not None else SUPPRESSED),
+    )
 
 
 @dataclass(frozen=True)

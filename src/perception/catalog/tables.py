@@ -120,6 +120,33 @@ TABLES = _tables(
         key=("wave", "indicator", "domain", "region_code", "gender_code"),
     ),
     Table(
+        "breakdowns",
+        "breakdowns.csv",
+        {
+            "fr": "indicateurs par vague selon le milieu de résidence et l'âge (national ; estimation, IC à 95 %, n)",
+            "en": "indicators by wave, by area of residence and age group (national; estimate, 95 % CI, n)",
+        },
+        (
+            "wave",
+            "indicator",
+            "breakdown",
+            "level",
+            *INDICATOR_VALUES[:6],
+            "df",
+            "n",
+            "n_weighted",
+            "n_effective",
+            "n_effective_df",
+            *INDICATOR_VALUES[6:],
+            "is_reliable",
+            "reliability_note",
+            "is_suppressed",
+            "suppression_reason",
+            "status",
+        ),
+        key=("wave", "indicator", "breakdown", "level"),
+    ),
+    Table(
         "comparisons",
         "comparisons.csv",
         {

@@ -188,6 +188,11 @@ class Project:
         return [tuple(d) for d in self.config["domains"]]
 
     @property
+    def breakdowns(self) -> list[str]:
+        """Grouping variables estimated nationally beside the domains (urban/rural, age groups), in order."""
+        return list(self.config["breakdowns"])
+
+    @property
     def languages(self) -> list[str]:
         return list(self.config["languages"])
 

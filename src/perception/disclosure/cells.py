@@ -76,6 +76,22 @@ def _protect(relations: list[tuple[int, list[int]]], hidden: np.ndarray, reason:
             changed = True
 
 
+def protect_partition(parts: np.ndarray, hidden: np.ndarray, reason: np.ndarray, n: np.ndarray) -> None:
+    """Hide complements (in place) among ``parts``, the levels of a total published elsewhere.
+
+    A breakdown's levels (urban, rural) partition the national figure, which
+    is always shown: with one level hidden for disclosure and the others
+    shown, it could be recovered, so one more is hidden (see :func:`suppress_cells`).
+    """
+    if not len(parts):
+        return
+    total = len(hidden)
+    all_hidden, all_reasons = np.append(hidden, False), np.append(reason, "").astype(object)
+    _protect([(total, [int(p) for p in parts])], all_hidden, all_reasons, np.append(n, np.inf))
+    hidden[:] = all_hidden[:-1]
+    reason[:] = all_reasons[:-1]
+
+
 def suppress_cells(indicators: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Hide cells with fewer than ``min_n`` respondents, and complements that would reveal them.
 

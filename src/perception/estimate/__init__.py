@@ -5,6 +5,8 @@
 - :mod:`.weighting`: cells, level checks and diagnostics of the weights;
 - :mod:`.values`: one value per respondent and indicator;
 - :mod:`.indicators`: every indicator by every domain of a wave;
+- :mod:`.groups` and :mod:`.breakdowns`: levels of a grouping variable, and
+  every indicator by urban/rural and age group (national breakdowns);
 - :mod:`.reliability`: the NCHS presentation standard and the CV rule;
 - :mod:`.comparisons`: gender gaps, changes between waves, multiplicity;
 - :mod:`.models`: survey-weighted logistic regressions;

@@ -24,6 +24,7 @@ from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.errors import at, in_wave
 from perception.estimate.availability import WaveAvailability, asked_mask
+from perception.estimate.groups import breakdown_columns, special_codes
 from perception.estimate.reliability import assess
 from perception.estimate.survey import DesignedSample, SurveyDesign, designed_sample
 from perception.estimate.values import indicator_values
@@ -35,12 +36,6 @@ DOMAIN_COLUMNS = ["region_code", "gender_code"]
 
 
 INDICATOR_COLUMNS = list(table("indicators").columns)
-
-
-def special_codes(project: Project, variable: str) -> list[int]:
-    """The special codes (don't know, refused…) a numeric codebook variable may take."""
-    codebook = project.codebook
-    return [codebook.special_code(name) for name in codebook[variable].special]
 
 
 def wave_design(project: Project, wave: str) -> SurveyDesign:
@@ -127,7 +122,7 @@ def domain_name(by: Iterable[str]) -> str:
     return "_".join(name.removesuffix("_code") for name in by) or "national"
 
 
-def _weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[str]) -> pd.DataFrame:
+def weighted_n(data: pd.DataFrame, weights: pd.Series, column: str, by: list[str]) -> pd.DataFrame:
     present = data[column].notna()
     frame = pd.DataFrame({"w": weights.where(present, 0.0)})
     if not by:
@@ -152,12 +147,14 @@ def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> Designe
     """The wave's responses bound to its raked design, with every indicator's values: built once per wave.
 
     Also carries one region-against-the-rest column per region, for
-    :func:`perception.estimate.comparisons.regions_vs_rest`.
+    :func:`perception.estimate.comparisons.regions_vs_rest`, and one column
+    per configured breakdown, for :mod:`perception.estimate.breakdowns`.
     """
     data, design = prepare(project, wave, responses)
     regions = region_columns(data, project.wave_geography(wave).codes)
-    data = data.assign(**regions)
-    columns = [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators), *regions]
+    groups = breakdown_columns(project, data)
+    data = data.assign(**regions, **groups)
+    columns = [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators), *regions, *groups]
     return designed_sample(data, design, columns)
 
 
@@ -185,12 +182,13 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
             for by in project.domains:
                 by = list(by)
                 column = value_column(indicator)
-                table = _estimate_cells(sample, indicator, column, by, ci_method, project.min_cell_n) if asked else None
+                table = estimate_cells(sample, indicator, column, by, ci_method, project.min_cell_n) if asked else None
                 if table is not None:
-                    weighted = _weighted_n(data, weights, column, by)
+                    weighted = weighted_n(data, weights, column, by)
                     table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
                     table["status"] = np.where(table["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
-                table = _complete_grid(project, wave, table, by, data, availability.asking_sources(indicator))
+                grid = domain_grid(project, wave, by) if by else None
+                table = complete_grid(table, by, grid, data, availability.asking_sources(indicator))
                 table.insert(0, "wave", wave)
                 table.insert(1, "indicator", indicator.id)
                 table.insert(2, "domain", domain_name(by))
@@ -206,7 +204,7 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
     return out[INDICATOR_COLUMNS].reset_index(drop=True)
 
 
-def _estimate_cells(
+def estimate_cells(
     sample: DesignedSample, indicator: Indicator, column: str, by: list[str], ci_method: str, min_cell_n: int
 ) -> pd.DataFrame | None:
     """svy's estimates of the cells with at least one value, assessed; None when no cell has one."""
@@ -235,15 +233,20 @@ def domain_grid(project: Project, wave: str, by: list[str]) -> pd.DataFrame:
     return grid.astype("string")
 
 
-def _complete_grid(
-    project: Project, wave: str, table: pd.DataFrame | None, by: list[str], data: pd.DataFrame, asking: list[str]
+def complete_grid(
+    table: pd.DataFrame | None, by: list[str], grid: pd.DataFrame | None, data: pd.DataFrame, asking: list[str]
 ) -> pd.DataFrame:
-    """``table`` with a row for every cell of the grid; a cell svy had no value for gets its status."""
+    """``table`` with a row for every cell of ``grid`` (``by`` cells, as text); a cell with no value gets its status.
+
+    No respondent in the cell: not surveyed; none of them from a source that
+    asked the indicator: not asked; respondents asked but none with a
+    countable answer: a suppressed small cell with n = 0.
+    """
     if table is None:
         table = pd.DataFrame({name: pd.Series(dtype="string") for name in [*by, "status"]})
     if by:
         table = table.assign(**{name: table[name].astype("string") for name in by})
-        out = domain_grid(project, wave, by).merge(table, on=by, how="left")
+        out = grid.merge(table, on=by, how="left")
     else:
         out = table.reset_index(drop=True) if len(table) else pd.DataFrame({"status": [pd.NA]})
     missing = out["status"].isna().to_numpy()

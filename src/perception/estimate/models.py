@@ -18,38 +18,14 @@ from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.errors import ConfigError, DataError, in_wave
 from perception.estimate.availability import WaveAvailability
-from perception.estimate.indicators import prepare, special_codes, value_column
+from perception.estimate.groups import group_column, group_levels
+from perception.estimate.indicators import prepare, value_column
 from perception.estimate.run import read_responses
 from perception.estimate.survey import designed_sample
 from perception.estimate.weighting import AGE_GROUP
-from perception.transform.bands import band_labels, band_text
 
 MODEL_COLUMNS = list(table("models").columns)
 DERIVED_PREFIX = "model__"
-
-
-def predictor_levels(project: Project, name: str) -> list[str]:
-    """Levels of a predictor in configured order; the first is the reference."""
-    if name == "region_code":
-        return project.geography.codes
-    if name == AGE_GROUP:
-        return list(band_labels(project.config["models"]["age_bounds"]).values())
-    return [str(code) for code in project.codebook[name].codes]
-
-
-def _predictor_column(project: Project, data: pd.DataFrame, name: str) -> pd.Series:
-    """Predictor values as text, with special codes missing."""
-    if name == AGE_GROUP:
-        return band_text(data["age"], project.config["models"]["age_bounds"], special_codes(project, "age"))
-    if name not in project.codebook.variables:
-        raise ConfigError(f"config: models.predictors: {name!r} is neither a codebook variable nor age_group")
-    values = data[name]
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("object")
-    var = project.codebook[name]
-    valid = {str(c) for c in var.codes} if var.codes else None
-    text = values.map(lambda v: None if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v))
-    return text.where(text.isin(valid)) if valid else text
 
 
 def _note_row(wave: str, outcome: str, predictor: str, note: str, n: int = 0) -> dict:
@@ -89,7 +65,7 @@ def fit_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFra
     asked = []
     for name in settings["predictors"]:
         if _asked_predictor(availability, name):
-            data[DERIVED_PREFIX + name] = _predictor_column(project, data, name).astype("object")
+            data[DERIVED_PREFIX + name] = group_column(project, data, name).astype("object")
             asked.append(name)
     for outcome in settings["outcomes"]:
         column = value_column(indicators[outcome])
@@ -106,7 +82,7 @@ def fit_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFra
             levels = {}
             for name in predictors:
                 present = set(data.loc[complete, DERIVED_PREFIX + name])
-                levels[name] = [level for level in predictor_levels(project, name) if level in present]
+                levels[name] = [level for level in group_levels(project, name) if level in present]
             single = [name for name in predictors if len(levels[name]) < 2]
             if not single:
                 break

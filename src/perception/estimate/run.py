@@ -15,6 +15,9 @@ Reads the published responses of every wave and writes tidy tables:
   alpha of composite indices);
 - ``nonresponse.csv``: the weighted share of don't know, refused and not
   applicable per indicator and wave, with how the registry treats each;
+- ``breakdowns.csv``: every indicator nationally by the configured
+  breakdowns (urban/rural, age groups), assessed and disclosure-controlled
+  like the indicators;
 - ``answers.csv``: the weighted share of every answer to every coded
   question, per wave (the full scale, special answers included).
 
@@ -34,6 +37,7 @@ from perception.config.project import Project
 from perception.disclosure.cells import suppress_estimated
 from perception.estimate.answers import answer_distribution
 from perception.estimate.availability import Availability
+from perception.estimate.breakdowns import estimate_breakdowns
 from perception.estimate.comparisons import COMPARISON_COLUMNS, gender_gaps, regions_vs_rest, wave_changes
 from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, read_responses, value_column, wave_sample
 from perception.estimate.multiplicity import adjust
@@ -80,6 +84,9 @@ def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd
         "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),
         "nonresponse": pd.concat(
             [nonresponse_shares(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
+        ),
+        "breakdowns": pd.concat(
+            [estimate_breakdowns(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
         ),
         "answers": pd.concat(
             [answer_distribution(project, wave, sample) for wave, sample in samples.items()], ignore_index=True

@@ -127,7 +127,8 @@ def _to_polars(data: pd.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
             codes = pl.Series(series.cat.codes.to_numpy().astype(np.int64))
             frame[name] = labels.gather(codes.replace(-1, None))
         else:
-            text = series.astype("string").to_numpy(dtype=object, na_value=None)
+            # a list, not an object array: polars cannot read an object array whose first value is missing
+            text = series.astype("string").to_numpy(dtype=object, na_value=None).tolist()
             frame[name] = pl.Series(name, text, dtype=pl.String)
     return pl.DataFrame(frame)
 

@@ -37,7 +37,9 @@ def suppressed_tables(project: Project, tables: dict[str, Path]) -> dict[str, pd
     """The configured tables with small and complementary cells suppressed.
 
     Comparisons are hidden wherever one of their cells is hidden in the
-    released indicators, so a gap never gives away a suppressed cell.
+    released indicators, so a gap never gives away a suppressed cell. The
+    breakdowns were controlled when estimated (a small level hides another
+    level of its breakdown) and are released as written.
     """
     if "indicators" not in tables:
         raise DataError("release: the indicators table is needed to decide which cells are hidden")
@@ -46,7 +48,12 @@ def suppressed_tables(project: Project, tables: dict[str, Path]) -> dict[str, pd
     for name in project.config["release"]["tables"]:
         if name not in tables:
             raise DataError(f"release: table {name!r} is configured in release.tables but was not given")
-        out[name] = indicators if name == "indicators" else align_comparisons(read_table(tables[name]), indicators)
+        if name == "indicators":
+            out[name] = indicators
+        elif name == "breakdowns":  # controlled when estimated: each level against the others and the national figure
+            out[name] = read_table(tables[name])
+        else:
+            out[name] = align_comparisons(read_table(tables[name]), indicators)
     return out
 
 
