@@ -90,3 +90,44 @@ def test_no_table_is_wider_than_the_page_on_a_phone_or_a_desktop(project, tmp_pa
         if (found := overflowing(site / lang / f"{page}.html", width))
     }
     assert wide == {}
+
+
+def printed_pages(page, pdf) -> int:
+    """Pages of ``page`` printed to A4 by Chromium (the book's print stylesheet)."""
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+        )
+    return len(re.findall(rb"/Type /Page\b", pdf.read_bytes()))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_a_regional_page_prints_on_at_most_four_a4_pages(project, tmp_path):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from perception.outputs.charts import CHART_WIDTH_IN, chart_height
+
+    *_, out = make_book(project, tmp_path)  # every cell of every table filled: the longest page
+    # the region's chart as tall as the real one (one row per indicator), not the 2-pixel stand-in
+    charts = sorted(out.glob("*/**/region-ML-5.png"))
+    assert len(charts) == len(project.languages), charts
+    for chart in charts:
+        plt.imsave(chart, np.zeros((int(chart_height(project) * 20), int(CHART_WIDTH_IN * 20), 3)))
+    site = tmp_path / "html"
+    build_book(out, site)
+    for lang in project.languages:
+        pages = printed_pages(site / lang / "regions/ML-5.html", tmp_path / f"{lang}.pdf")
+        assert 1 <= pages <= 4, f"{lang}: the Mopti page prints on {pages} A4 pages"
