@@ -144,7 +144,8 @@ def test_nonresponse_shares_are_weighted_within_the_questions_population(project
             if name not in data:
                 data[name] = np.nan
     weights = pd.Series([1.0, 3.0, 2.0, 5.0, 7.0, 11.0])
-    out = nonresponse_shares(project, "w", SimpleNamespace(data=data, weights=weights))
+    # partner C's wave does not ask the complaint-mechanism question
+    out = nonresponse_shares(project, "2025-partner-c", SimpleNamespace(data=data, weights=weights))
     reported = out[out["indicator"] == "reported_to_police"].set_index("special_code")
     # base: victims with an answer recorded (rows 0-2, weights 1 + 3 + 2); the victim without one is not asked
     assert reported["n_base"].tolist() == [3, 3, 3]
@@ -154,7 +155,10 @@ def test_nonresponse_shares_are_weighted_within_the_questions_population(project
     victims = out[out["indicator"] == "victim_12m"].set_index("special_code")
     assert victims.loc["dont_know", "share"] == pytest.approx(7 / 29)
     assert victims.loc["dont_know", "treatment"] == "excluded"
-    assert list(out.columns) == ["wave", "indicator", "special_code", "treatment", "n_base", "n", "share"]
+    assert list(out.columns) == ["wave", "indicator", "special_code", "treatment", "n_base", "n", "share", "status"]
+    assert set(reported["status"]) == {"estimated"}
+    never = out[out["indicator"] == "knows_complaint_mechanism"]
+    assert len(never) and set(never["status"]) == {"not_asked"} and never["share"].isna().all()
 
 
 def test_answer_spread_keeps_every_answer_and_says_not_asked(project):
@@ -168,7 +172,7 @@ def test_answer_spread_keeps_every_answer_and_says_not_asked(project):
             if name not in data:
                 data[name] = np.nan
     weights = pd.Series([1.0, 3.0, 2.0, 5.0, 7.0, 11.0])
-    out = answer_distribution(project, "w", SimpleNamespace(data=data, weights=weights))
+    out = answer_distribution(project, "2025-partner-c", SimpleNamespace(data=data, weights=weights))
     police = out[out["variable"] == "trust_police"].set_index("answer_code")
     # every code of the scale in codebook order, then the special answers; the row without an answer is out
     assert police.index.tolist() == ["0", "1", "2", "3", str(DK), str(REF)]
@@ -176,8 +180,11 @@ def test_answer_spread_keeps_every_answer_and_says_not_asked(project):
     assert police["n_base"].unique().tolist() == [5]
     assert police["share"].tolist() == pytest.approx([1 / 18, 0.0, 0.0, 5 / 18, 5 / 18, 7 / 18])
     assert police["n"].tolist() == [1, 0, 0, 2, 1, 1]
-    never = out[out["variable"] == "trust_army"]
-    assert len(never) and (never["n_base"] == 0).all() and never["share"].isna().all()
+    assert set(police["status"]) == {"estimated"}
+    nobody = out[out["variable"] == "trust_army"]  # asked, but nobody here answered
+    assert len(nobody) and (nobody["n_base"] == 0).all() and nobody["share"].isna().all()
+    never = out[out["variable"] == "trust_national_guard"]  # not in partner C's questionnaire
+    assert len(never) and set(never["status"]) == {"not_asked"} and never["share"].isna().all()
 
 
 def cells(**columns):

@@ -72,7 +72,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
             codes = [str(c) for c in variable.codes] + [str(project.codebook.special_code(s)) for s in variable.special]
             specials = [""] * len(variable.codes) + list(variable.special)
             for code, special in zip(codes, specials, strict=True):
-                answer_rows.append((wave, name, code, special, 250, 250 // len(codes), 1 / len(codes)))
+                answer_rows.append((wave, name, code, special, 250, 250 // len(codes), 1 / len(codes), "estimated"))
     pd.DataFrame(answer_rows, columns=list(table("answers").columns)).to_csv(processed / "answers.csv", index=False)
     national_breakdowns(project, frame).to_csv(processed / "breakdowns.csv", index=False)
     pd.DataFrame(

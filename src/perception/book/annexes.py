@@ -156,6 +156,11 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
     }
 
 
+def answer_table_name(variable: str) -> str:
+    """The label of a question's answer table in the data dictionary (chapters refer to it)."""
+    return f"tbl-answers-{variable.replace('_', '-')}"
+
+
 def answer_tables(project: Project, lang: str, processed_dir: Path) -> list[Table]:
     """One table per coded question: each wave's weighted share of every answer, special answers included.
 
@@ -198,7 +203,7 @@ def answer_tables(project: Project, lang: str, processed_dir: Path) -> list[Tabl
         tables.append(
             Table(
                 caption=strings["dictionary_answers_caption"].format(question=md(codebook[name].label[lang])),
-                name=f"tbl-answers-{name.replace('_', '-')}",
+                name=answer_table_name(name),
                 header=header,
                 align="l" + "r" * (len(header) - 1),
                 rows=rows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from perception.book.annexes import answer_table_name
 from perception.book.availability import availability_notes
 from perception.book.data import REGIONS_PAGE, BookData, chapter_ids, page_names
 from perception.book.escape import option
@@ -9,8 +10,10 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
 from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.book.wording import question_lines, questions
+from perception.catalog.status import NOT_ASKED, SUPPRESSED
 from perception.config.project import Project
 from perception.config.registry import Indicator
+from perception.estimate.answers import question_variables
 from perception.estimate.weighting import AGE_GROUP
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
@@ -169,6 +172,7 @@ def nonresponse_table(data: BookData, chapter: str, lang: str) -> Table | None:
     for wave in project.wave_ids:
         header += [f"{md(labels[s][lang])} ({data.wave_label(wave, lang)})" for s in specials]
     header.append(strings["col_treatment"])
+    marks = Marks(project, lang)
     rows = []
     for indicator in project.indicators:
         if indicator.chapter != chapter:
@@ -177,8 +181,11 @@ def nonresponse_table(data: BookData, chapter: str, lang: str) -> Table | None:
         for wave in project.wave_ids:
             for special in specials:
                 key = (wave, indicator.id, special)
-                known = key in shares.index and shares.loc[key, "n_base"] > 0
-                cells.append(format_percent(float(shares.loc[key, "share"]), lang) if known else "—")
+                if key in shares.index and shares.loc[key, "n_base"] > 0:
+                    cells.append(format_percent(float(shares.loc[key, "share"]), lang))
+                else:  # a question the wave did not ask says so; no answer at all reads as no estimate
+                    asked = key in shares.index and shares.loc[key, "status"] != NOT_ASKED
+                    cells.append(marks.missing(SUPPRESSED if asked else NOT_ASKED))
         treatments = [
             f"{md(labels[s][lang])}{strings['colon']}{strings['nonresponse_treatments'][t]}"
             for s, t in indicator.nonresponse
@@ -192,7 +199,7 @@ def nonresponse_table(data: BookData, chapter: str, lang: str) -> Table | None:
         header=header,
         align="l" + "r" * (len(header) - 2) + "l",
         rows=rows,
-        notes=[strings["nonresponse_note"]],
+        notes=[*marks.notes(), strings["nonresponse_note"]],
     )
 
 
@@ -208,6 +215,7 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
         raise KeyError(f"{CATALOGUE_DIR / 'book.yaml'}: chapters.{chapter} (title, intro) is missing")
     sections = []
     asked = questions(project, data.processed_dir)
+    coded = set(question_variables(project))
     for indicator in project.indicators:
         if indicator.chapter != chapter:
             continue
@@ -235,6 +243,12 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
         sections.append(
             {
                 "questions": question_lines(project, indicator, asked, lang, md),
+                # the dictionary's table of every answer per wave (a numbered reference: no external text in it)
+                "answers": [
+                    f"{{numref}}`{answer_table_name(name)}`"
+                    for name in dict.fromkeys(indicator.variables)
+                    if name in coded
+                ],
                 "anchor": f"ind-{indicator.id}",
                 "label": md(indicator.label[lang]),
                 "definition": md(indicator.definition[lang]),

@@ -236,7 +236,7 @@ TABLES = _tables(
             "fr": "part des « ne sait pas », refus et sans objet par indicateur et par vague (pondérée)",
             "en": "share of don't know, refused and not applicable per indicator and wave (weighted)",
         },
-        ("wave", "indicator", "special_code", "treatment", "n_base", "n", "share"),
+        ("wave", "indicator", "special_code", "treatment", "n_base", "n", "share", "status"),
         key=("wave", "indicator", "special_code"),
     ),
     Table(
@@ -246,7 +246,7 @@ TABLES = _tables(
             "fr": "répartition des réponses à chaque question par vague, réponses spéciales comprises (pondérée)",
             "en": "spread of the answers to each question per wave, special answers included (weighted)",
         },
-        ("wave", "variable", "answer_code", "special_code", "n_base", "n", "share"),
+        ("wave", "variable", "answer_code", "special_code", "n_base", "n", "share", "status"),
         key=("wave", "variable", "answer_code"),
     ),
     Table(

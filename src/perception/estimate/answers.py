@@ -9,7 +9,7 @@ codebook, then of each special answer the question allows, among the
 respondents with an answer recorded. Nothing is dropped or merged: the
 shares of a question sum to one, and don't know, refused and not applicable
 stay distinct. A wave whose sources did not ask the question has
-``n_base`` 0 and no shares: not asked, not zero.
+``status`` not_asked, ``n_base`` 0 and no shares: not asked, not zero.
 
 National figures only: a marginal distribution of one answer crosses no
 quasi-identifier.
@@ -20,9 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perception.catalog.status import ESTIMATED, NOT_ASKED
 from perception.catalog.tables import table
 from perception.config.codebook import code_key
 from perception.config.project import Project
+from perception.estimate.availability import WaveAvailability
 from perception.estimate.survey import DesignedSample
 
 ANSWER_COLUMNS = list(table("answers").columns)
@@ -38,8 +40,10 @@ def answer_distribution(project: Project, wave: str, sample: DesignedSample) -> 
     """One row per question and answer (codebook codes, then special answers), in codebook order."""
     codebook = project.codebook
     weights = sample.weights.to_numpy(dtype=float)
+    availability = WaveAvailability.of(project, wave)
     rows = []
     for name in question_variables(project):
+        status = ESTIMATED if availability.variable_is_asked(name) else NOT_ASKED
         variable = codebook[name]
         values = sample.data[name]
         recorded = values.notna().to_numpy(dtype=bool)
@@ -60,6 +64,7 @@ def answer_distribution(project: Project, wave: str, sample: DesignedSample) -> 
                     "n_base": int(recorded.sum()),
                     "n": int(given.sum()),
                     "share": float(weights[given].sum() / base_weight) if base_weight > 0 else np.nan,
+                    "status": status,
                 }
             )
     return pd.DataFrame(rows, columns=ANSWER_COLUMNS)

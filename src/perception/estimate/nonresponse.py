@@ -10,7 +10,9 @@ respondent with a recorded answer (substantive or special) to at least one
 of its questions, and, for an indicator ``among`` a subpopulation, only
 those inside it. For an indicator on several questions (``any_of``, an
 index) a respondent counts once for a special answer given to at least one
-of them. Shares use the final (raked) weights, as the indicators do.
+of them. Shares use the final (raked) weights, as the indicators do. A
+wave whose sources did not ask the indicator has ``status`` not_asked and
+no share: not asked, not zero.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perception.catalog.status import ESTIMATED, NOT_ASKED
 from perception.catalog.tables import table
 from perception.config.project import Project
+from perception.estimate.availability import WaveAvailability
 from perception.estimate.survey import DesignedSample
 
 NONRESPONSE_COLUMNS = list(table("nonresponse").columns)
@@ -30,8 +34,10 @@ def nonresponse_shares(project: Project, wave: str, sample: DesignedSample) -> p
     codebook = project.codebook
     data = sample.data
     weights = sample.weights.to_numpy(dtype=float)
+    availability = WaveAvailability.of(project, wave)
     rows = []
     for indicator in project.indicators:
+        status = ESTIMATED if availability.is_asked(indicator) else NOT_ASKED
         answers = data[list(indicator.variables)]
         base = answers.notna().any(axis=1).to_numpy(dtype=bool, copy=True)
         if indicator.among is not None:
@@ -49,6 +55,7 @@ def nonresponse_shares(project: Project, wave: str, sample: DesignedSample) -> p
                     "n_base": int(base.sum()),
                     "n": int(given.sum()),
                     "share": float(weights[given].sum() / base_weight) if base_weight > 0 else np.nan,
+                    "status": status,
                 }
             )
     return pd.DataFrame(rows, columns=NONRESPONSE_COLUMNS)
