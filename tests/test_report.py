@@ -137,7 +137,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
                 path = figures / lang / folder / f"{indicator.id}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 plt.imsave(path, np.zeros((2, 2, 3)))
-        for name in chart_names(project.wave_ids, project.geography.codes):
+        for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
             path = chart_path(figures, lang, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             plt.imsave(path, np.zeros((2, 2, 3)))

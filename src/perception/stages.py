@@ -239,7 +239,7 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
 
 
 def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> list[Path]:
-    """The dot charts of the summary, gender, trends and regional pages for one language."""
+    """Dot charts of the summary, gender, trends and regional pages, and each indicator's trend, in ``lang``."""
     from perception.catalog.paths import chart_path
     from perception.catalog.results import Estimates, read_indicators
     from perception.outputs.chart_specs import page_charts
@@ -252,6 +252,16 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
         path = chart_path(out_dir, lang, name)
         save_png(dot_chart(project, chart, lang), path, lang, height=chart_height(project))
         paths.append(path)
+    if len(project.wave_ids) > 1:
+        from perception.catalog.paths import trend_chart_name
+        from perception.outputs.trends import TREND_WIDTH_IN, trend_by_region, trend_height
+
+        for indicator in project.indicators:
+            path = chart_path(out_dir, lang, trend_chart_name(indicator.id))
+            with at(indicator=indicator.id):
+                plot = trend_by_region(estimates, project, indicator.id, lang)
+                save_png(plot, path, lang, TREND_WIDTH_IN, trend_height(project))
+            paths.append(path)
     return paths
 
 

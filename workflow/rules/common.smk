@@ -42,7 +42,7 @@ try:
     LANGUAGES = PROJECT.languages
     INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
     REGIONS = PROJECT.geography.codes
-    CHART_NAMES = chart_names(WAVES, REGIONS)
+    CHART_NAMES = chart_names(WAVES, REGIONS, INDICATOR_IDS)
     SOURCES = {wave: PROJECT.source_ids(wave) for wave in WAVES}
 except (Exception, KeyboardInterrupt) as error:
     _stop(error)

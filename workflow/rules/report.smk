@@ -17,7 +17,7 @@ rule figures:
 
 
 rule charts:
-    """Dot charts of the summary, gender, trends and regional pages for one language."""
+    """Dot charts of the summary, gender, trends and regional pages, and one trend chart per indicator, for one language."""
     input:
         indicators=rules.estimate.output.indicators,
         metadata=metadata_files,

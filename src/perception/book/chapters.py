@@ -10,6 +10,7 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
 from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.book.wording import question_lines, questions
+from perception.catalog.paths import trend_chart_name
 from perception.catalog.status import NOT_ASKED, SUPPRESSED
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -208,6 +209,7 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
     # the book's sources does not load plotnine and matplotlib (a second of start-up).
     from perception.outputs.figures import alt_text
     from perception.outputs.maps import map_alt_text
+    from perception.outputs.trends import trend_alt_text
 
     project = data.project
     strings = load_strings(lang)
@@ -240,6 +242,15 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
                 ),
             }
         )
+        if len(project.wave_ids) > 1:  # every wave at a glance, nationally and in each region
+            charts.append(
+                {
+                    "path": figures[("chart", trend_chart_name(indicator.id))],
+                    "name": f"fig-{indicator.id}-trend",
+                    "alt": option(trend_alt_text(data.estimates, project, indicator.id, lang)),
+                    "caption": strings["trend_figure_caption"].format(indicator=md(indicator.label[lang])),
+                }
+            )
         sections.append(
             {
                 "questions": question_lines(project, indicator, asked, lang, md),

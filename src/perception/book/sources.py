@@ -94,7 +94,7 @@ def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) 
             relative = Path(FIGURES_SUBDIR) / key[0] / f"{indicator.id}.png"
             copy_file(source, edition / relative, missing)
             paths[key] = relative.as_posix()
-    for name in chart_names(project.wave_ids, project.geography.codes):
+    for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
         relative = Path(FIGURES_SUBDIR) / "charts" / f"{name}.png"
         copy_file(chart_path(figures_dir, lang, name), edition / relative, missing)
         paths[("chart", name)] = relative.as_posix()

@@ -17,10 +17,16 @@ def factsheet_path(out_dir: Path, lang: str, region_code: str) -> Path:
     return Path(out_dir) / lang / f"{region_code}.pdf"
 
 
-def chart_names(wave_ids: list[str], region_codes: list[str]) -> list[str]:
-    """The page charts of one language: summary, gender, trends (from a second wave), one per region."""
+def chart_names(wave_ids: list[str], region_codes: list[str], indicator_ids: list[str] = ()) -> list[str]:
+    """One language's charts: summary, gender, trends, one per region; from a second wave, one per indicator."""
     trends = ["trends"] if len(wave_ids) > 1 else []
-    return ["summary", "gender", *trends, *(f"region-{code}" for code in region_codes)]
+    per_indicator = [trend_chart_name(i) for i in indicator_ids] if len(wave_ids) > 1 else []
+    return ["summary", "gender", *trends, *(f"region-{code}" for code in region_codes), *per_indicator]
+
+
+def trend_chart_name(indicator_id: str) -> str:
+    """The chart of one indicator in every wave, nationally and by region."""
+    return f"trend-{indicator_id}"
 
 
 def chart_path(out_dir: Path, lang: str, name: str) -> Path:

@@ -1,0 +1,152 @@
+"""One trend chart per indicator: the country and every region, wave after wave, with their intervals.
+
+Small multiples (one panel for the country, one per region, in configured
+order) put every wave on the same axis, so a forum sees at a glance where a
+figure moved and whether the intervals let it say so. Only what
+``indicators.csv`` publishes is drawn; consecutive waves with a published
+estimate are joined, and a wave without one leaves a gap with the reason
+written in its place (question not asked, region not surveyed, estimate
+masked): never a marker on the axis, which would read as zero.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotnine as p9
+
+from perception.catalog.results import Estimates
+from perception.config.project import Project
+from perception.i18n import load_strings
+from perception.i18n.numbers import format_value
+from perception.outputs.figures import missing_label
+from perception.outputs.style import FONT, find_indicator, theme_perception, value_axis
+
+TREND_WIDTH_IN, PANEL_ROW_IN, FRAME_IN = 7.0, 1.9, 1.6
+PANELS_PER_ROW = 5
+CAPTION_CHARS = 110  # the caption's lines wrap at this width (8 pt on a 7-inch chart)
+
+
+def trend_height(project: Project) -> float:
+    rows = -(-(len(project.geography.regions) + 1) // PANELS_PER_ROW)
+    return FRAME_IN + PANEL_ROW_IN * rows
+
+
+def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> pd.DataFrame:
+    """One row per area (national, then each region) and wave, in axis units; unpublished cells carry their reason."""
+    strings = load_strings(lang)
+    axis = value_axis(project, find_indicator(project, indicator_id), lang)
+    areas = [("national", "", strings["national"])]
+    areas += [("region", region.code, region.name[lang]) for region in project.geography.regions]
+    rows = []
+    for domain, code, name in areas:
+        for position, wave in enumerate(project.wave_ids, start=1):
+            cell = estimates.get(wave, indicator_id, domain, code)
+            rows.append(
+                {
+                    "area": name,
+                    "wave": position,
+                    "published": cell.published,
+                    "estimate": cell.estimate * axis.factor if cell.published else axis.limits[0],
+                    "ci_low": cell.ci_low * axis.factor if cell.published else axis.limits[0],
+                    "ci_high": cell.ci_high * axis.factor if cell.published else axis.limits[0],
+                    "label": "" if cell.published else missing_label(cell, strings),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["area"] = pd.Categorical(frame["area"], categories=[name for *_, name in areas], ordered=True)
+    return frame
+
+
+def _segments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lines between consecutive waves that both have a published estimate, per area."""
+    parts = []
+    for _, area in frame.groupby("area", observed=True, sort=False):
+        area = area.sort_values("wave")
+        after = area.shift(-1)
+        joined = area["published"] & after["published"].astype("boolean").fillna(False)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area": area.loc[joined, "area"],
+                    "x": area.loc[joined, "wave"],
+                    "xend": after.loc[joined, "wave"],
+                    "y": area.loc[joined, "estimate"],
+                    "yend": after.loc[joined, "estimate"],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def trend_by_region(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> p9.ggplot:
+    """The indicator in every wave, nationally and in each region (small multiples), with 95 % intervals."""
+    strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    axis = value_axis(project, indicator, lang)
+    frame = trend_data(estimates, project, indicator_id, lang)
+    shown, hidden = frame[frame["published"]], frame[~frame["published"]]
+    waves = project.wave_ids
+    plot = p9.ggplot(frame, p9.aes(x="wave"))
+    segments = _segments(frame)
+    if not segments.empty:
+        plot += p9.geom_segment(
+            p9.aes(x="x", xend="xend", y="y", yend="yend"), data=segments, colour="#555555", size=0.6
+        )
+    plot += p9.geom_linerange(p9.aes(ymin="ci_low", ymax="ci_high"), data=shown, colour="#1f4e79", size=0.9)
+    plot += p9.geom_point(p9.aes(y="estimate"), data=shown, fill="#1f4e79", colour="#000000", size=2.2, stroke=0.4)
+    if not hidden.empty:
+        plot += p9.geom_text(
+            p9.aes(y="estimate", label="label"),
+            data=hidden,
+            angle=90,
+            ha="center",
+            va="bottom",
+            size=7,
+            colour="#555555",
+            fontstyle="italic",
+            family=FONT,
+        )
+    plot += p9.facet_wrap("~area", ncol=PANELS_PER_ROW)
+    plot += p9.scale_x_continuous(breaks=list(range(1, len(waves) + 1)), limits=(0.5, len(waves) + 0.5))
+    plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
+    legend = strings["list_separator"].join(
+        strings["trend_wave_key"].format(number=k, wave=project.waves[w].label[lang]) for k, w in enumerate(waves, 1)
+    )
+    plot += p9.labs(
+        title=indicator.label[lang],
+        subtitle=strings["trend_subtitle"],
+        caption="\n".join(
+            textwrap.fill(line, CAPTION_CHARS)
+            for line in (legend, strings["trend_caption"].format(min_n=project.min_cell_n))
+        ),
+        x=strings["trend_axis"],
+        y=axis.title,
+    )
+    plot += theme_perception(
+        TREND_WIDTH_IN,
+        trend_height(project),
+        strip_text=p9.element_text(size=9),
+        axis_text=p9.element_text(size=8, colour="#1a1a1a"),
+        plot_caption=p9.element_text(size=8, colour="#333333", ha="left"),
+    )
+    return plot
+
+
+def trend_alt_text(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> str:
+    """The national figure in every wave, in words, and how many regional values the chart leaves out."""
+    strings = load_strings(lang)
+    indicator = find_indicator(project, indicator_id)
+    national = []
+    for wave in project.wave_ids:
+        cell = estimates.get(wave, indicator_id, "national")
+        value = format_value(cell.estimate, indicator.unit, lang) if cell.published else missing_label(cell, strings)
+        national.append(strings["trend_alt_wave"].format(wave=project.waves[wave].label[lang], value=value))
+    frame = trend_data(estimates, project, indicator_id, lang)
+    return strings["trend_alt"].format(
+        indicator=indicator.label[lang],
+        national=strings["list_separator"].join(national),
+        missing=int((~frame["published"]).sum()),
+        cells=len(frame),
+    )
