@@ -19,5 +19,5 @@ rule all:
         indicators=rules.estimate.output.indicators,
         models=rules.model.output.models,
         factsheets=rules.factsheets.output.factsheets,
-        book=rules.book.output.index,
+        book=rules.book.output.html,
         release=rules.release.output.files,

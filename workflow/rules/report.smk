@@ -106,7 +106,9 @@ rule book:
         strings=string_files,
         metadata=metadata_files,
     output:
-        index=f"{BOOK_HTML}/index.html",
+        # every file the rule writes: the site (built aside, then swapped in whole) and its sources
+        html=directory(BOOK_HTML),
+        sources=directory(BOOK_SOURCES),
     params:
         processed_dir=processed_dir,
         figures_dir=figures_dir,
