@@ -74,3 +74,16 @@ def test_trend_chart_leaves_a_gap_with_its_reason_where_a_wave_has_no_estimate(p
             trend_by_region(estimates, project, "trust_police", "fr"), path, "fr", TREND_WIDTH_IN, trend_height(project)
         )
     assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_a_row_nobody_was_asked_gets_one_note_not_one_per_marker(project):
+    wave = project.wave_ids[-1]
+    mopti = project.geography.regions[4]
+    frame = indicators_frame(project)
+    never = (frame["wave"] == wave) & (frame["indicator"] == "trust_national_guard")
+    frame["status"] = frame["is_suppressed"].map({True: "suppressed", False: "estimated"})
+    frame.loc[never, "status"] = "not_asked"
+    frame.loc[never, ["estimate", "se", "ci_low", "ci_high"]] = float("nan")
+    plot = dot_chart(project, region_chart(Estimates(frame), project, mopti, "fr"), "fr")
+    notes = [t for t in rendered_texts(plot) if t.endswith("non posée")]
+    assert notes == ["non posée", "non posée"]  # one per panel (region against the country, women and men)

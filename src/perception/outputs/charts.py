@@ -40,6 +40,24 @@ def chart_height(project: Project) -> float:
     return FRAME_IN + ROW_IN * rows
 
 
+def _one_note_per_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """The notes of unpublished markers; a row of a panel where every series misses for one reason gets one note.
+
+    Four "non posée" stacked in one row overprint on a small chart (a fact
+    sheet) and say nothing more than one, written at the row's centre.
+    """
+    hidden = frame[~frame["published"]]
+    parts = []
+    for _, cells in hidden.groupby(["panel", "indicator_id"], observed=True, sort=False):
+        series = frame[
+            (frame["panel"] == cells["panel"].iloc[0]) & (frame["indicator_id"] == cells["indicator_id"].iloc[0])
+        ]
+        if len(cells) == len(series) > 1 and cells["word"].nunique() == 1:
+            cells = cells.iloc[[0]].assign(at_row=cells["row"].iloc[0], note=cells["word"].iloc[0])
+        parts.append(cells)
+    return pd.concat(parts) if parts else hidden
+
+
 def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
     """Indicators down, shares across; one facet per panel, markers side by side within a row."""
     panels, title, subtitle = chart.panels, chart.title, chart.subtitle
@@ -63,6 +81,7 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
                     {
                         "panel": panel.title,
                         "at_row": position + offset,
+                        "row": position,
                         "indicator_id": indicator.id,
                         "series": series.label,
                         "published": shown,
@@ -72,6 +91,7 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
                         "ci_high": cell.ci_high * axis.factor if shown else None,
                         "note": "" if shown else f"{series.label}{strings['colon']}{missing_word(cell, strings)}",
                         "why": cell.status,
+                        "word": "" if shown else missing_word(cell, strings),
                     }
                 )
     frame = pd.DataFrame(rows)
@@ -81,7 +101,7 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
     frame["series"] = pd.Categorical(frame["series"], categories=list(legend), ordered=True)
     shown = frame[frame["published"]].astype({"estimate": float, "ci_low": float, "ci_high": float})
     solid, hollow = shown[~shown["fragile"]], shown[shown["fragile"]]
-    hidden = frame[~frame["published"]].assign(at=axis.limits[0] + 1)
+    hidden = _one_note_per_row(frame).assign(at=axis.limits[0] + 1)
     plot = p9.ggplot(frame, p9.aes(x="at_row"))
     plot += p9.geom_linerange(p9.aes(ymin="ci_low", ymax="ci_high", colour="series"), data=shown, size=0.8)
     plot += p9.geom_point(

@@ -133,6 +133,8 @@ def region_headlines(
         )
         sentence += " " + strings["headline_region_sure"].format(
             direction=strings["headline_direction"]["higher" if row.difference > 0 else "lower"],
+            # the difference is measured against the rest of the country, not the national figure: say so
+            rest=format_value(row.reference_estimate, indicator.unit, lang),
             difference=format_difference(row.difference, indicator.unit, lang),
             level=_level(row, lang),
             ci=format_difference_ci(row.ci_low, row.ci_high, indicator.unit, lang),
