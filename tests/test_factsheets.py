@@ -83,3 +83,32 @@ def test_every_table_of_every_sheet_is_complete_on_the_page(project, tmp_path, c
             if copies == 1:
                 assert sheet.pages == 2, region.code
             assert len(re.findall(rb"/Type /Page\b", path.read_bytes())) == sheet.pages
+
+
+def test_a_region_the_latest_wave_missed_says_so_and_keeps_each_waves_own_reason(project, tmp_path):
+    """Kidal not reached by the latest wave, its baseline figure masked: "non enquêtée" only where it is true."""
+    baseline, wave = project.wave_ids[0], project.wave_ids[-1]
+    *_, sample = _inputs(project, tmp_path / "processed")
+    frame = indicators_frame(project, suppressed={(baseline, "trust_police", "region", "ML-8", "")})
+    frame["status"] = frame["is_suppressed"].map({True: "suppressed", False: "estimated"})
+    missed = (frame["wave"] == wave) & (frame["region_code"] == "ML-8")
+    frame.loc[missed, "status"] = "not_surveyed"
+    frame.loc[missed, ["estimate", "se", "ci_low", "ci_high"]] = float("nan")
+    frame.loc[missed, "n"] = 0
+    changes = comparisons_frame(project, frame)
+    changes["status"] = "estimated"
+    kidal = (changes["wave"] == wave) & (changes["region_code"] == "ML-8")
+    changes.loc[kidal, "status"] = "not_surveyed"
+    changes.loc[kidal, ["estimate", "difference", "ci_low", "ci_high"]] = float("nan")
+    changes.loc[kidal & (changes["indicator"] == "trust_police"), "reference_estimate"] = float("nan")
+    sample.loc[sample["region_code"] == "ML-8", "n_respondents"] = 0
+    kidal_region = next(r for r in project.geography.regions if r.code == "ML-8")
+    sheet = write_factsheet(
+        tmp_path / "kidal.pdf", project, Estimates(frame), Comparisons(changes), sample, kidal_region, "fr"
+    )
+    rows = [cells for _, _, cells in sheet.drawn]
+    police = [cells for cells in rows if cells[0] == "Confiance dans la police"][-1]  # the changes table
+    assert police[1:3] == ["—", "non enquêtée"]  # baseline masked, latest wave not surveyed
+    label = next(i.label["fr"] for i in project.indicators if i.id == "trust_army")
+    army = [cells for cells in rows if cells[0] == label][-1]
+    assert army[2] == "non enquêtée" and army[1] not in ("—", "non enquêtée")  # the baseline's own value

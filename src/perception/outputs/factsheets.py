@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.patches import Rectangle
 
-from perception.catalog.results import Comparisons, Difference, Estimates
+from perception.catalog.results import Cell, Comparisons, Difference, Estimates
 from perception.catalog.status import NOT_ASKED, NOT_SURVEYED
 from perception.config.geography import Region
 from perception.config.project import Project
@@ -161,17 +161,15 @@ def _contents(
     for line in about_lines(project, sample, region, lang):
         sheet.text(line, size=7.5, gap=0.1, width=95)
     sheet.y -= sheet.row * 0.8
-    if not respondents:
-        sheet.text(
-            strings["region_not_surveyed_intro"].format(wave=project.waves[wave].label[lang], region=name),
-            size=7.5,
-            gap=0.1,
-            width=95,
-        )
     if sheet.figure is not None:
         _locator(sheet, project, region, strings, lang)
     sheet.heading(strings["region_findings"], keep=sheet.row * 3)
-    for line in region_headlines(project, estimates, comparisons, region, lang).all:
+    findings = list(region_headlines(project, estimates, comparisons, region, lang).all)
+    if not respondents:  # a wave that did not reach the region: say so first, under the findings
+        findings.insert(
+            0, strings["region_not_surveyed_intro"].format(wave=project.waves[wave].label[lang], region=name)
+        )
+    for line in findings:
         sheet.text(f"• {line}", size=8.5, gap=0.5, width=110)
     sheet.y -= sheet.row * 0.4
     institutions = [i for i in project.indicators if i.chapter == TRUST_CHAPTER and i.is_proportion]
@@ -181,7 +179,9 @@ def _contents(
         sheet.block(
             height, lambda figure, box: institutions_chart(figure, box, project, estimates, region, institutions, lang)
         )
-    intro = strings["factsheet_intro"].format(region=name, n=format_count(respondents, lang))
+    intro = strings["factsheet_intro" if respondents else "factsheet_intro_none"].format(
+        region=name, n=format_count(respondents, lang)
+    )
     sheet.text(intro, size=7, gap=1.0, width=140)
     rows = []
     printed: set[str] = set()
@@ -226,6 +226,10 @@ def _contents(
         ],
         lambda indicator: comparisons.gap(wave, indicator.id, "region", region.code),
         reference_first=False,
+        sides=lambda indicator: (
+            estimates.get(wave, indicator.id, "region_gender", region.code, "f"),
+            estimates.get(wave, indicator.id, "region_gender", region.code, "m"),
+        ),
     )
     if len(waves) > 1:
         sheet.heading(
@@ -248,6 +252,10 @@ def _contents(
             ],
             lambda indicator: comparisons.change(wave, indicator.id, "region", region.code),
             reference_first=True,
+            sides=lambda indicator: (
+                estimates.get(wave, indicator.id, "region", region.code),
+                estimates.get(baseline, indicator.id, "region", region.code),
+            ),
         )
     sheet.room(sheet.row * 4)
     sheet.text(strings["factsheet_method_title"], size=9, weight="bold", gap=0.3)
@@ -271,11 +279,15 @@ def _comparison_table(
     header: list[str],
     lookup: Callable[[Indicator], Difference],
     reference_first: bool,
+    sides: Callable[[Indicator], tuple[Cell, Cell]],
 ) -> None:
     """Both estimates, their difference with its interval, and the verdict; clear differences shaded.
 
     A gender gap reads women then men (estimate, reference); a change reads
-    baseline then latest wave (reference first), as time runs.
+    baseline then latest wave (reference first), as time runs. A side without
+    a number says why in its own words (``sides``: its cell in the indicators
+    table): a baseline estimate masked as unreliable is not "not surveyed"
+    because the latest wave did not reach the region.
     """
     rows, shade = [], []
     printed: set[str] = set()
@@ -284,8 +296,8 @@ def _comparison_table(
         values = [
             format_value(value, indicator.unit, lang)
             if row.published or (row.missing_by_design and value is not None)
-            else _missing(row.status, strings, printed)
-            for value in (row.estimate, row.reference_estimate)
+            else _missing(side.status if value is None else row.status, strings, printed)
+            for value, side in zip((row.estimate, row.reference_estimate), sides(indicator), strict=True)
         ]
         if reference_first:
             values.reverse()

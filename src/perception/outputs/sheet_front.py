@@ -41,7 +41,7 @@ def about_lines(project: Project, sample: pd.DataFrame, region: Region, lang: st
             )
         )
     lines.append(
-        strings["about_sample"].format(
+        strings["about_sample" if here else "about_sample_none"].format(
             n=format_count(here, lang),
             region=region.name[lang],
             total=format_count(sample["n_respondents"].sum(), lang),
@@ -94,11 +94,12 @@ def institutions_chart(
             family=FONT,
             va="center",
         )
-        for k, (_, colour, shape, get) in enumerate(series):
+        missing: dict[str, list[str]] = {}  # word -> the series it applies to, in order
+        for k, (label, colour, shape, get) in enumerate(series):
             y = y0 + 0.9 - step * (k + 0.5)
             cell = get(indicator)
             if not cell.published:
-                axes.text(1, y, missing_word(cell, strings), size=6, family=FONT, color="#555555", va="center")
+                missing.setdefault(missing_word(cell, strings), []).append(label)
                 continue
             axes.plot([cell.ci_low * 100, cell.ci_high * 100], [y, y], color=colour, lw=1.2)
             axes.plot(
@@ -111,6 +112,13 @@ def institutions_chart(
                 markeredgewidth=0.6 if not cell.flagged else 1.2,
                 linestyle="none",
             )
+        # one note per reason, naming the series it covers unless it covers them all: four
+        # stacked notes in one row would overprint at this size
+        labels = [label for label, *_ in series]
+        for k, (word, which) in enumerate(missing.items()):
+            y = y0 + 0.5 if which == labels else y0 + 0.75 - 0.5 * k / max(1, len(missing) - 1)
+            text = word if which == labels else f"{strings['list_separator'].join(which)}{strings['colon']}{word}"
+            axes.text(1, y, text, size=6, family=FONT, color="#555555", va="center")
     axes.set_xlim(0, 100)
     axes.set_ylim(0, len(indicators))
     axes.set_yticks([])
