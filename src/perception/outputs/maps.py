@@ -14,7 +14,8 @@ Two kinds, drawn with plotnine in the project's theme:
 
 Values come from ``indicators.csv`` only. A suppressed region is grey,
 hatched on the tile grid, and labelled "suppressed" instead of a value; a
-fragile one carries the caution mark. The fill runs from near-white to dark
+region not surveyed, or an indicator not asked, is sand-coloured with those
+words; a fragile estimate carries the caution mark. The fill runs from near-white to dark
 blue over the range the regions span (``fitted_axis``; the caption gives it
 with the national value), a single hue whose lightness carries the value, so
 a greyscale print keeps the order; labels switch to white on dark tiles.
@@ -41,6 +42,9 @@ from perception.outputs.style import FONT, ValueAxis, find_indicator, theme_perc
 
 LOW_FILL, HIGH_FILL = "#f1f5fa", "#1f4e79"
 SUPPRESSED_FILL = "#d9d9d9"
+# Not surveyed, not asked: no estimate by design. A sand colour outside the blue scale (white
+# would read as a low value), never hatched (hatching means masked); the reason is written on it.
+BY_DESIGN_FILL = "#eee6d3"
 DARK_FROM = 0.55  # share of the axis range above which a tile is dark enough for white text
 TILE = 0.92  # tile side, leaving a gap between neighbours
 MAP_WIDTH_IN, MAP_HEIGHT_IN = 7.0, 5.0
@@ -102,6 +106,7 @@ def region_values(estimates: Estimates, project: Project, wave: str, indicator_i
             {
                 "region_code": region.code,
                 "published": cell.published,
+                "by_design": cell.missing_by_design,
                 "fragile": cell.flagged,
                 "value": value,
                 "label": f"{region.name[lang]}\n{shown}",
@@ -168,8 +173,8 @@ def _labels(estimates: Estimates, project: Project, wave: str, indicator_id: str
     if region_values(estimates, project, wave, indicator_id, lang)["fragile"].any():
         lines.append(strings["map_caption_fragile"])
     codes = project.wave_geography(wave).codes
-    if any(estimates.get(wave, indicator_id, "region", code).not_surveyed for code in codes):
-        lines.append(strings["map_caption_not_surveyed"])
+    if any(estimates.get(wave, indicator_id, "region", code).missing_by_design for code in codes):
+        lines.append(strings["map_caption_by_design"])
     label = project.waves[wave].label[lang]
     return p9.labs(
         title=indicator.label[lang],
@@ -207,13 +212,17 @@ def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: st
     tiles["x"] = [positions[code][1] for code in tiles["region_code"]]
     tiles["y"] = [-positions[code][0] for code in tiles["region_code"]]
     shown, hidden = tiles[tiles["published"]], tiles[~tiles["published"]]
+    masked, by_design = hidden[~hidden["by_design"]], hidden[hidden["by_design"]]
     plot = p9.ggplot(tiles, p9.aes(x="x", y="y"))
     plot += p9.geom_tile(p9.aes(fill="value"), data=shown, width=TILE, height=TILE, colour="#1a1a1a", size=0.3)
-    if not hidden.empty:
-        plot += p9.geom_tile(data=hidden, width=TILE, height=TILE, fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
+    if not by_design.empty:
+        plot += p9.geom_tile(data=by_design, width=TILE, height=TILE, fill=BY_DESIGN_FILL, colour="#1a1a1a", size=0.3)
+    if not masked.empty:
+        plot += p9.geom_tile(data=masked, width=TILE, height=TILE, fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
         plot += p9.geom_segment(
-            p9.aes(x="x", y="y", xend="xend", yend="yend"), data=_hatching(hidden), colour="#8c8c8c", size=0.3
+            p9.aes(x="x", y="y", xend="xend", yend="yend"), data=_hatching(masked), colour="#8c8c8c", size=0.3
         )
+    if not hidden.empty:
         # A white box keeps the label legible over the hatching.
         plot += p9.geom_label(
             p9.aes(label="label", colour="text_colour"), data=hidden, size=8, family=FONT, fill="#ffffff", label_size=0
@@ -237,13 +246,18 @@ def choropleth(
     """Regions drawn from ``read_boundaries`` polygons, filled by the regional estimate."""
     axis = map_axis(estimates, project, wave, indicator_id, lang)
     values = region_values(estimates, project, wave, indicator_id, lang)
-    polygons = boundaries.merge(values[["region_code", "published", "value"]], on="region_code", how="left")
+    polygons = boundaries.merge(
+        values[["region_code", "published", "by_design", "value"]], on="region_code", how="left"
+    )
     labels = _label_points(boundaries).merge(values, on="region_code", how="left")
     plot = p9.ggplot(polygons, p9.aes(x="x", y="y", group="ring"))
     plot += p9.geom_polygon(p9.aes(fill="value"), data=polygons[polygons["published"]], colour="#1a1a1a", size=0.3)
     hidden = polygons[~polygons["published"]]
-    if not hidden.empty:
-        plot += p9.geom_polygon(data=hidden, fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
+    by_design = hidden["by_design"].astype(bool)
+    if by_design.any():
+        plot += p9.geom_polygon(data=hidden[by_design], fill=BY_DESIGN_FILL, colour="#1a1a1a", size=0.3)
+    if (~by_design).any():
+        plot += p9.geom_polygon(data=hidden[~by_design], fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
     plot += p9.geom_label(
         p9.aes(x="x", y="y", label="label"),
         data=labels,
