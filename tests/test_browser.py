@@ -131,3 +131,20 @@ def test_a_regional_page_prints_on_at_most_four_a4_pages(project, tmp_path):
     for lang in project.languages:
         pages = printed_pages(site / lang / "regions/ML-5.html", tmp_path / f"{lang}.pdf")
         assert 1 <= pages <= 4, f"{lang}: the Mopti page prints on {pages} A4 pages"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_no_table_of_the_workflows_own_book_is_wider_than_the_page(workflow_run, tmp_path):
+    """The book the shared run built from real tables: non-response, disclosure, four-digit n, long wave labels."""
+    site = tmp_path / "html"
+    shutil.copytree(workflow_run / "book/_build/html", site)
+    pages = ["trust", "security", "victimisation", "rights", "regions/ML-5", "regions/ML-8", "methodology"]
+    wide = {
+        f"{lang}/{page} @{width}px": found
+        for lang in ("fr", "en")
+        for page in pages
+        for width in (390, 1280)
+        if (found := overflowing(site / lang / f"{page}.html", width))
+    }
+    assert wide == {}

@@ -169,36 +169,30 @@ def nonresponse_table(data: BookData, chapter: str, lang: str) -> Table | None:
         return None
     shares = frame.set_index(["wave", "indicator", "special_code"])
     labels = project.codebook.special_labels
-    header = [strings["col_indicator"]]
-    for wave in project.wave_ids:
-        header += [f"{md(labels[s][lang])} ({data.wave_label(wave, lang)})" for s in specials]
-    header.append(strings["col_treatment"])
+    # answers down, waves across (as the dictionary's answer tables): more waves never make it wider than a phone
+    header = ["", *(data.wave_label(wave, lang) for wave in project.wave_ids), strings["col_treatment"]]
     marks = Marks(project, lang)
+    blank = [""] * (len(project.wave_ids) + 1)
     rows = []
     for indicator in project.indicators:
         if indicator.chapter != chapter:
             continue
-        cells = [indicator_link(indicator, lang)]
-        for wave in project.wave_ids:
-            for special in specials:
+        rows.append([f"**{indicator_link(indicator, lang)}**", *blank])
+        for special, treatment in indicator.nonresponse:
+            cells = [md(labels[special][lang])]
+            for wave in project.wave_ids:
                 key = (wave, indicator.id, special)
                 if key in shares.index and shares.loc[key, "n_base"] > 0:
                     cells.append(format_percent(float(shares.loc[key, "share"]), lang))
-                else:  # a question the wave did not ask says so; no answer at all reads as no estimate
+                else:  # a question the wave did not ask says so; asked of nobody reads as no estimate
                     asked = key in shares.index and shares.loc[key, "status"] != NOT_ASKED
                     cells.append(marks.missing(SUPPRESSED if asked else NOT_ASKED))
-        treatments = [
-            f"{md(labels[s][lang])}{strings['colon']}{strings['nonresponse_treatments'][t]}"
-            for s, t in indicator.nonresponse
-            if s in specials
-        ]
-        cells.append(strings["codes_separator"].join(treatments))
-        rows.append(cells)
+            rows.append([*cells, strings["nonresponse_treatments"][treatment]])
     return Table(
         caption=strings["nonresponse_caption"],
         name=f"tbl-nonresponse-{chapter}",
         header=header,
-        align="l" + "r" * (len(header) - 2) + "l",
+        align="l" + "r" * len(project.wave_ids) + "l",
         rows=rows,
         notes=[*marks.notes(), strings["nonresponse_note"]],
     )

@@ -166,40 +166,32 @@ def disclosure_table(data: BookData, lang: str) -> Table | None:
     strings = load_strings(lang)
     frame = read_csv(path, "disclosure report")
     frame = frame[frame["measure"].isin(DISCLOSURE_MEASURES) & (frame["variable"].astype(str) == "")]
-    rows = []
+    # measures down, waves across (as the other annex tables): long headings never set its width
+    values = {}
     for wave in data.project.wave_ids:
         part = frame[frame["wave"] == wave].set_index(["stage", "measure"])["value"].astype(float)
-        if part.empty:
-            continue
-        rows.append(
-            [data.wave_label(wave, lang)]
-            + [
-                format_count(part[(stage, measure)], lang)
-                for measure in DISCLOSURE_MEASURES
-                for stage in ("before", "after")
-            ]
-        )
-    if not rows:
+        if not part.empty:
+            values[wave] = part
+    if not values:
         return None
+    columns = {
+        ("records_below_k", "before"): "below_k_before",
+        ("records_below_k", "after"): "below_k_after",
+        ("expected_reidentifications", "before"): "reid_before",
+        ("expected_reidentifications", "after"): "reid_after",
+        ("attacker_min_k", "before"): "attacker_before",
+        ("attacker_min_k", "after"): "attacker_after",
+    }
+    rows = [
+        [strings[f"col_{name}"], *(format_count(part[(stage, measure)], lang) for part in values.values())]
+        for (measure, stage), name in columns.items()
+    ]
     settings = data.project.config["disclosure"]
     return Table(
         caption=strings["disclosure_caption"],
         name="tbl-disclosure",
-        header=[
-            strings["col_wave"],
-            *(
-                strings[f"col_{c}"]
-                for c in (
-                    "below_k_before",
-                    "below_k_after",
-                    "reid_before",
-                    "reid_after",
-                    "attacker_before",
-                    "attacker_after",
-                )
-            ),
-        ],
-        align="lrrrrrr",
+        header=["", *(data.wave_label(wave, lang) for wave in values)],
+        align="l" + "r" * len(values),
         rows=rows,
         notes=[strings["disclosure_note"].format(k=settings["k"], l=settings["l"])],
     )

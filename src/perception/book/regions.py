@@ -49,17 +49,24 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
     marks = Marks(project, lang)
     rows = []
     for chapter in chapter_ids(project):
-        rows.append([f"**{md(strings['chapters'][chapter]['title'])}**", "", "", ""])
+        rows.append([f"**{md(strings['chapters'][chapter]['title'])}**", "", "", "", ""])
         for indicator in project.indicators:
             if indicator.chapter != chapter:
                 continue
             here = data.estimates.get(wave, indicator.id, "region", region.code)
+            # the verdict of the region against the rest of the country, as the key findings count it
+            versus_rest = data.comparisons.region_vs_rest(wave, indicator.id, region.code)
+            if versus_rest.published:
+                verdict = strings["verdict_clear" if versus_rest.significant else "verdict_unclear"]
+            else:
+                verdict = marks.missing(versus_rest.status)
             rows.append(
                 [
                     indicator_link(indicator, lang),
                     marks.estimate(here, indicator),
                     marks.estimate(data.estimates.get(wave, indicator.id, "national"), indicator),
                     format_count(here.n, lang),
+                    f"**{verdict}**" if versus_rest.published and versus_rest.significant else verdict,
                 ]
             )
     versus = Table(
@@ -70,8 +77,9 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             strings["col_region_estimate"].format(region=md(region.name[lang])),
             strings["col_national_estimate"],
             strings["col_n"],
+            strings["col_versus_rest"],
         ],
-        align="lrrr",
+        align="lrrrl",
         rows=rows,
         notes=marks.notes(),
     )
