@@ -14,6 +14,11 @@ def test_french_spacing_and_apostrophes():
     )
 
 
+def test_a_percent_sign_stays_with_its_figure_in_french():
+    assert typeset("au seuil de 5 % après correction", "fr") == f"au seuil de 5{NBSP}% après correction"
+    assert typeset("the 5 % level", "en") == "the 5 % level"
+
+
 def test_english_gets_apostrophes_only():
     assert typeset("Mali's regions: north ; south", "en") == "Mali’s regions: north ; south"
 

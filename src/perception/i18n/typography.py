@@ -1,6 +1,6 @@
 """Typography as French and English readers expect it, applied where text leaves the project.
 
-French sets a non-breaking space before ":" (U+00A0) and a narrow one
+French sets a non-breaking space before ":" and "%" (U+00A0) and a narrow one
 (U+202F) before ";", "?" and "!" and inside « », so that "»" or ":" never
 starts a line; both languages write the apostrophe as ’ (U+2019). The
 catalogue and the configuration are written with ordinary keyboard
@@ -31,6 +31,8 @@ _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'")
 _BEFORE_COLON = re.compile(r" +(?=\\*:)")
 _BEFORE_HIGH = re.compile(r" +(?=\\*[;?!])")
 _AFTER_OPEN = re.compile(r"« +")
+# An ordinary space between a figure and its unit sign ("seuil de 5 %"): the sign never starts a line.
+_BEFORE_PERCENT = re.compile(r"(?<=\d) +(?=%)")
 _BEFORE_CLOSE = re.compile(r" +»")
 
 # An en dash between two figures ("41,0–49,4"); a line may break after it.
@@ -45,6 +47,7 @@ def typeset(text: str, lang: str) -> str:
     text = _APOSTROPHE.sub("\u2019", text)
     if lang != "fr":
         return text
+    text = _BEFORE_PERCENT.sub(NBSP, text)
     text = _BEFORE_COLON.sub(NBSP, text)
     text = _BEFORE_HIGH.sub(NNBSP, text)
     text = _AFTER_OPEN.sub("«" + NNBSP, text)
