@@ -33,6 +33,7 @@ CHART_WIDTH_IN = 6.0
 ROW_IN, FRAME_IN = 0.42, 2.0  # height per indicator row and for title, axis and legend
 LABEL_CHARS = 28  # indicator labels wrap at this width
 BASE_PT = 11
+LEGEND_ROW_CHARS = 60  # legend labels longer than this in all are listed one per line
 
 
 def chart_height(project: Project) -> float:
@@ -159,6 +160,8 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
         fill="",
         shape="",
     )
+    if sum(len(label) for label in legend) > LEGEND_ROW_CHARS:  # long labels (waves): one per line, never cut
+        plot += p9.guides(colour=p9.guide_legend(ncol=1), fill=p9.guide_legend(ncol=1), shape=p9.guide_legend(ncol=1))
     plot += theme_perception(
         CHART_WIDTH_IN,
         chart_height(project),
@@ -173,5 +176,7 @@ def dot_chart(project: Project, chart: Chart, lang: str) -> p9.ggplot:
         plot_subtitle=p9.element_text(size=BASE_PT - 1),
         plot_caption=p9.element_text(size=BASE_PT - 2, colour="#333333", ha="left"),
         plot_caption_position="plot",
+        # side by side, the first panel's "100 %" and the second's "0 %" would touch
+        panel_spacing_x=0.05,
     )
     return plot
