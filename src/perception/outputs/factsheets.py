@@ -293,12 +293,14 @@ def _comparison_table(
     printed: set[str] = set()
     for indicator in project.indicators:
         row = lookup(indicator)
-        values = [
-            format_value(value, indicator.unit, lang)
-            if row.published or (row.missing_by_design and value is not None)
-            else _missing(side.status if value is None else row.status, strings, printed)
-            for value, side in zip((row.estimate, row.reference_estimate), sides(indicator), strict=True)
-        ]
+        values = []
+        for value, side in zip((row.estimate, row.reference_estimate), sides(indicator), strict=True):
+            if row.published or (row.missing_by_design and value is not None):
+                values.append(format_value(value, indicator.unit, lang))
+            elif row.missing_by_design and side.published:  # no comparison by design: the side's figure stands
+                values.append(format_value(side.estimate, indicator.unit, lang))
+            else:
+                values.append(_missing(side.status if value is None else row.status, strings, printed))
         if reference_first:
             values.reverse()
         difference = _difference(row, indicator, _missing(row.status, strings, printed), lang)

@@ -24,6 +24,7 @@ MARGIN = 0.07  # left/right margin, fraction of the page width
 ROW = 11 / (A4_IN[1] * 72)  # one line of table text, fraction of the page height
 TABLE_PT = 7
 CHAR_PT = 4.3  # average width of a 7 pt DejaVu Sans character, to wrap cells to their column
+BOLD_WIDTH = 0.88  # characters of bold text per character of regular text on one line
 TOP, BOTTOM = 1 - 0.06, 0.05  # first and last baseline of a page, fraction of the page height
 SCALES = (1.0, 0.93, 0.86, 0.79, 0.72)  # table text from 7 pt down to 5 pt, largest that fits two pages
 PAGES = 2
@@ -88,7 +89,8 @@ class Sheet:
     def heading(self, text: str, keep: float) -> None:
         """A heading kept on the same page as the first ``keep`` of what follows."""
         self.room(self.row * (11 / TABLE_PT + 0.6) + keep)
-        self.text(text, size=11, weight="bold")
+        # text() wraps 8 pt text at 120 characters; 11 pt bold letters are about half as wide again
+        self.text(text, size=11, weight="bold", width=int(120 * 8 / 11 * BOLD_WIDTH))
 
     def table(self, header: list[str], rows: list[list[str]], widths: list[float], shade: list[bool]) -> None:
         """Columns at ``widths`` (fractions of the text width); first column left, others right-aligned.
@@ -104,19 +106,21 @@ class Sheet:
             edges.append(edges[-1] + width * usable)
         chars = [max(4, int(width * usable * A4_IN[0] * 72 / (CHAR_PT * self.scale))) for width in widths]
 
-        def wrapped(cells: list[str]) -> list[list[str]]:
-            return [textwrap.wrap(cell, width=n) or [""] for cell, n in zip(cells, chars, strict=True)]
+        def wrapped(cells: list[str], weight: str = "normal") -> list[list[str]]:
+            # bold letters are wider: a bold header wraps sooner, so it never runs into the next column
+            widths = [max(4, int(n * BOLD_WIDTH)) if weight == "bold" else n for n in chars]
+            return [textwrap.wrap(cell, width=n) or [""] for cell, n in zip(cells, widths, strict=True)]
 
-        def height(cells: list[str]) -> float:
-            return self.row * (max(len(lines) for lines in wrapped(cells)) + 0.3)
+        def height(cells: list[str], weight: str = "normal") -> float:
+            return self.row * (max(len(lines) for lines in wrapped(cells, weight)) + 0.3)
 
         def draw(cells: list[str], weight: str) -> None:
-            lines = wrapped(cells)
+            lines = wrapped(cells, weight)
             for column, cell_lines in enumerate(lines):
                 x, align = (edges[0], "left") if column == 0 else (edges[column + 1] - 0.005, "right")
                 for i, line in enumerate(cell_lines):
                     self._text(x, self.y - i * self.row, line, size=size, weight=weight, ha=align)
-            self.y -= height(cells)
+            self.y -= height(cells, weight)
 
         def rule(width: float) -> None:
             if self.figure is not None:
@@ -127,7 +131,7 @@ class Sheet:
             draw(header, "bold")
             rule(0.8)
 
-        self.room(height(header) + (height(rows[0]) if rows else 0))
+        self.room(height(header, "bold") + (height(rows[0]) if rows else 0))
         start()
         for cells, shaded in zip(rows, shade, strict=True):
             if self.y - height(cells) < BOTTOM:
