@@ -213,3 +213,33 @@ def test_out_of_range_pass_through_value_is_quarantined(tmp_path, project):
 def test_whole_number_too_large_for_storage_is_an_invalid_value(project, raw):
     with pytest.raises(ValueError, match="too large"):
         convert(raw, project.codebook["age"])
+
+
+REQUIRED = "\n  ".join(f"{v}: {{column: {v[0]}}}" for v in ("respondent_id", "region_code", "weight_design"))
+
+
+@pytest.mark.parametrize(
+    ("partner", "fr", "en"),
+    [
+        ('"IMRAP"', "IMRAP", "IMRAP"),
+        ('{fr: "Partenaire B", en: "Partner B"}', "Partenaire B", "Partner B"),
+    ],
+)
+def test_partner_name_is_one_name_or_one_per_language(tmp_path, project, partner, fr, en):
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        f"source_id: s\nwave: w\npartner: {partner}\nfile: f.csv\nvariables:\n  {REQUIRED}\n",
+        encoding="utf-8",
+    )
+    mapping = load_source(path, project.codebook, root="/")
+    assert (mapping.partner_in("fr"), mapping.partner_in("en")) == (fr, en)
+
+
+def test_a_partner_name_missing_a_language_is_refused(tmp_path, project):
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        f'source_id: s\nwave: w\npartner: {{fr: "Partenaire B"}}\nfile: f.csv\nvariables:\n  {REQUIRED}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="partner"):
+        load_source(path, project.codebook, root="/")

@@ -37,7 +37,7 @@ def quality_context(data: BookData, lang: str) -> dict:
 
     waves = []
     for wave in project.wave_ids:
-        partners = {mapping.source_id: mapping.partner for mapping in project.sources(wave)}
+        partners = {mapping.source_id: mapping.partner_in(lang) for mapping in project.sources(wave)}
         annex = pd.read_csv(data.processed_dir / wave / "quality_annex.csv", dtype=str, keep_default_na=False)
         sources = []
         for source_id in dict.fromkeys([*partners, *annex["source_id"]]):
@@ -122,7 +122,7 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
                 question_rows.append(
                     [
                         literal(name),
-                        f"{md(project.waves[wave].label[lang])}, {md(q.partner)} ({literal(q.column)})",
+                        f"{md(project.waves[wave].label[lang])}, {md(q.partner[lang])} ({literal(q.column)})",
                         (f"« {md(q.wording[lang])} »" if lang == "fr" else f"“{md(q.wording[lang])}”")
                         + f" ({strings['wording_origin'][q.origin]})"
                         if q.wording

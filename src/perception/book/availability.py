@@ -38,7 +38,7 @@ def availability_notes(data: BookData, indicator: Indicator, lang: str) -> list[
         if not asked:
             notes.append(strings["not_asked_note"].format(wave=label))
             continue
-        partners = {m.source_id: m.partner for m in data.project.sources(wave)}
+        partners = {m.source_id: m.partner_in(lang) for m in data.project.sources(wave)}
         names = _listed([md(partners.get(source, source)) for source in asked], strings)
         these = strings["partial_sources_this_one" if len(asked) == 1 else "partial_sources_these"]
         notes.append(strings["partial_sources_note"].format(wave=label, sources=names, these=these))

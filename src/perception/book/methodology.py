@@ -22,7 +22,7 @@ def methodology_context(data: BookData, lang: str) -> dict:
     source_tables, sample_tables = [], []
     for wave in project.wave_ids:
         label = data.wave_label(wave, lang)
-        partners = {mapping.source_id: mapping.partner for mapping in project.sources(wave)}
+        partners = {mapping.source_id: mapping.partner_in(lang) for mapping in project.sources(wave)}
         quality = read_csv(processed_dir / wave / "quality_summary.csv", "quality summary")
         quality = in_configured_order(quality, "source_id", list(partners))
         source_tables.append(

@@ -32,7 +32,7 @@ class Question:
 
     wave: str
     source_id: str
-    partner: str
+    partner: dict[str, str]  # the partner's name per language
     column: str
     wording: dict[str, str] | None  # None: neither the mapping nor the file says
     origin: str  # "mapping", "file" or ""
@@ -76,7 +76,7 @@ def questions(project: Project, processed_dir: Path) -> dict[str, dict[str, list
                     Question(
                         wave,
                         mapping.source_id,
-                        mapping.partner,
+                        {lang: mapping.partner_in(lang) for lang in project.languages},
                         column,
                         wording,
                         origin,
@@ -138,7 +138,7 @@ def question_lines(project: Project, indicator: Indicator, asked: dict, lang: st
                 lines.append(
                     strings["wording_line"].format(
                         wave=label(project.waves[wave].label[lang]),
-                        partner=label(q.partner),
+                        partner=label(q.partner[lang]),
                         wording=label(text) if text else strings["wording_unknown"],
                         origin=origin,
                         answers=label(", ".join(q.answers)) if q.answers else strings["wording_no_answers"],

@@ -9,7 +9,7 @@ data is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,12 @@ class SkipLogicCheck:
 Check = DuplicateSubmissionCheck | DurationCheck | StraightliningCheck | SkipLogicCheck
 
 
+def _partner(raw: dict) -> str:
+    """The partner's name in the first language given (a name, or {fr, en}); the source id without one."""
+    partner = raw.get("partner", raw["source_id"])
+    return str(next(iter(partner.values()))) if isinstance(partner, dict) else str(partner)
+
+
 @dataclass(frozen=True)
 class SourceMapping:
     """A partner file and how its columns map onto the codebook."""
@@ -144,6 +150,11 @@ class SourceMapping:
     variables: dict[str, VariableMapping]
     checks: tuple[Check, ...] = ()
     form: Path | None = None
+    partner_names: dict[str, str] = field(default_factory=dict)  # {lang: name} when the mapping gives both
+
+    def partner_in(self, lang: str) -> str:
+        """The partner's name as readers of ``lang`` read it (one name for every language when only one is given)."""
+        return self.partner_names.get(lang, self.partner)
 
     @property
     def columns(self) -> list[str]:
@@ -375,7 +386,8 @@ def load_source(path: str | Path, codebook: Codebook, root: str | Path = ".") ->
     return SourceMapping(
         source_id=str(raw["source_id"]),
         wave=str(raw["wave"]),
-        partner=str(raw.get("partner", raw["source_id"])),
+        partner=_partner(raw),
+        partner_names=dict(raw["partner"]) if isinstance(raw.get("partner"), dict) else {},
         file=Path(root) / str(raw["file"]),
         path=path,
         read_options=read_options,
