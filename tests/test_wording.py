@@ -31,7 +31,9 @@ def test_mapping_wording_first_then_the_file_label_then_undocumented(project, tm
 
 
 def _question(wave, wording, origin="mapping", answers=()):
-    return Question(wave, "s", "Partner", "Q1", {"fr": wording, "en": wording}, origin, (), answers)
+    return Question(
+        wave, "s", {"fr": "Partenaire", "en": "Partner"}, "Q1", {"fr": wording, "en": wording}, origin, (), answers
+    )
 
 
 def test_only_a_real_change_limits_comparability(project):
