@@ -386,6 +386,28 @@ def test_closest_grouping_keeps_variances_closer_than_a_random_dealing():
     assert all((a == b).all() for a, b in zip(chosen, again, strict=True))
 
 
+def test_masked_units_of_merged_strata_keep_the_stratified_variance():
+    # An urban stratum of 4 PSUs joins the rural one: their means differ, and a pseudo-PSU
+    # of urban PSUs only would add that difference to the variance the design does not have.
+    rng = np.random.default_rng(3)
+    urban, rural = 4, 14
+    level = np.concatenate([np.full(urban, 2.0), np.zeros(rural)]) + rng.normal(scale=0.3, size=urban + rural)
+    frame = pd.DataFrame(
+        {
+            "stratum": np.repeat(["u"] * urban + ["r"] * rural, 5),
+            "region": "a",
+            "psu": np.repeat([f"p{i:02d}" for i in range(urban + rural)], 5),
+        }
+    )
+    scores = pd.DataFrame({"y": np.repeat(level, 5) + rng.normal(scale=0.1, size=len(frame))})
+    _, psus = masked_units(frame, "stratum", "psu", "region", seed=2, scores=scores)
+    unit_totals = scores["y"].groupby(frame["psu"]).sum()
+    stratum_of = frame.groupby("psu")["stratum"].first()
+    real = sum(_variance(unit_totals[stratum_of == s].to_numpy()[:, None]) for s in ("u", "r"))
+    masked = _variance(scores["y"].groupby(psus).sum().to_numpy()[:, None])
+    assert abs(np.log(masked / real)).item() < np.log(1.1**2)
+
+
 def test_protect_blanks_two_keys_when_no_record_differs_on_one_only():
     # The Bamako woman aged 25 differs from every man aged 65 on two keys: blanking one key
     # of theirs hides her nowhere; the records closest to her have both keys blanked.
