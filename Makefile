@@ -10,12 +10,9 @@ CORES ?= 2
 .PHONY: report test identity lint check-python demo clean screenshots
 
 # After kill -9 or a lost terminal: a lock no running Snakemake holds is cleared,
-# and files an interrupted job left incomplete are made again.
+# and files an interrupted job left incomplete are made again. Ctrl-C: one line.
 report: $(STAMP)
-	@if $(BIN)/python -m perception.workflow_lock; then \
-		$(BIN)/snakemake --unlock --quiet all >/dev/null && echo "perception: cleared the lock of an interrupted run"; fi
-	@$(BIN)/snakemake --cores $(CORES) --rerun-incomplete || { status=$$?; \
-		if [ $$status -ge 128 ]; then echo "perception: interrupted; run make report again to finish" >&2; fi; exit $$status; }
+	@$(BIN)/python -m perception.workflow_run --cores $(CORES) --rerun-incomplete
 	@echo "Book: book/_build/html/index.html (French: book/_build/html/fr/index.html, English: book/_build/html/en/index.html)"
 	@echo "Data: data/processed/indicators.csv and data/processed/<wave>/responses.csv"
 

@@ -29,7 +29,7 @@ LAYERS = (
     "stale",  # outputs no longer configured, removed at the start of a run (knows every stage's files)
     "job",  # run_rule: a stage as a Snakemake job, with its log and one-line failures
     "stages",  # one function per workflow rule
-    "workflow_lock",  # make report's stale-lock check
+    "workflow_run",  # make report's Snakemake: stale lock cleared, one line on Ctrl-C
     "demo",  # the demo data generator: above everything the pipeline runs
     "cli",  # the perception command (its `demo` subcommand is the one user of demo/)
 )

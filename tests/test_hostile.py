@@ -6,6 +6,7 @@ configuration (or inline data) and checks the message a user would see.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -491,7 +492,7 @@ def test_a_killed_writer_leaves_nothing_behind(tmp_path):
 
 
 def test_stale_lock_is_recognised(tmp_path):
-    from perception.workflow_lock import stale_lock
+    from perception.workflow_run import stale_lock
 
     assert not stale_lock(tmp_path)
     locks = tmp_path / ".snakemake/locks"
@@ -550,7 +551,7 @@ def test_files_with_partner_ids_are_documented_and_never_released(project):
 
 
 def test_a_running_snakemake_keeps_its_lock(tmp_path):
-    from perception.workflow_lock import snakemake_running
+    from perception.workflow_run import snakemake_running
 
     fake = tmp_path / "snakemake"
     fake.write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
@@ -571,3 +572,38 @@ def test_a_running_snakemake_keeps_its_lock(tmp_path):
     finally:
         shell.kill()
         shell.wait()
+
+
+def test_ctrl_c_during_a_run_is_one_line_and_leaves_no_job_behind(tmp_path):
+    # A terminal's Ctrl-C reaches the foreground group: here the runner's own group only,
+    # as Snakemake runs in a session of its own and hears it from the runner.
+    import signal
+    import time
+
+    (tmp_path / "Snakefile").write_text(
+        'rule slow:\n    output: "done.txt"\n    shell: "echo started > started.txt; sleep 60; touch {output}"\n',
+        encoding="utf-8",
+    )
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "perception.workflow_run", "--cores", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (tmp_path / "started.txt").exists()
+    os.killpg(runner.pid, signal.SIGINT)
+    _, err = runner.communicate(timeout=60)
+    assert runner.returncode == 130
+    lines = err.decode().splitlines()
+    assert lines[-1] == "perception: interrupted; run make report again to finish"
+    assert not [line for line in lines if "Error in rule" in line or "Traceback" in line]
+    assert not (tmp_path / "done.txt").exists()
+    from perception.workflow_run import snakemake_running
+
+    assert not snakemake_running(tmp_path)
+    sleeping = subprocess.run(["pgrep", "-f", "sleep 60; touch done.txt"], capture_output=True, text=True)
+    assert sleeping.stdout == ""
