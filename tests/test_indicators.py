@@ -267,6 +267,35 @@ def test_margins_need_sources_and_matching_totals(tmp_path):
         load_margins([unsourced])
 
 
+def test_margin_sources_are_one_for_both_editions_or_one_per_language(tmp_path):
+    from perception.config.margins import read_margin_file, sources_in
+
+    both = tmp_path / "both.csv"
+    both.write_text(
+        "variable,level,population,source_fr,source_en\nsex,f,60,recensement,census\nsex,m,40,recensement,census\n",
+        encoding="utf-8",
+    )
+    assert load_margins([both]) == {"sex": {"f": 60.0, "m": 40.0}}
+    table = read_margin_file(both)
+    assert sources_in(table, "fr") == ["recensement"] and sources_in(table, "en") == ["census"]
+    one = tmp_path / "one.csv"
+    one.write_text("variable,level,population,source\nsex,f,60,census\n", encoding="utf-8")
+    assert sources_in(read_margin_file(one), "fr") == ["census"]
+    cases = {
+        "variable,level,population,source_fr\nsex,f,60,recensement\n": "source_fr is given but not source_en",
+        "variable,level,population,source,source_fr,source_en\nsex,f,60,a,b,c\n": "both source and source_fr",
+        "variable,level,population\nsex,f,60\n": "no source column",
+        "variable,level,population,source_fr,source_en\nsex,f,60,recensement,\n": "source_en is empty in rows 2",
+        "variable,level,population,sources\nsex,f,60,x\n": "did you mean source",
+    }
+    for text, message in cases.items():
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message) as caught:
+            load_margins([bad])
+        assert "bad.csv" in str(caught.value)
+
+
 def test_weighting_diagnostics():
     result = diagnostics(pd.Series([1.0, 1.0, 2.0, 4.0]))
     assert result["kish_deff"] == pytest.approx(4 * 22 / 64)

@@ -6,6 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from perception.config.margins import load_margins
@@ -76,7 +77,8 @@ def test_each_wave_is_raked_to_the_adults_of_its_year(project, wave):
 def test_every_target_row_names_its_source_and_assumptions(project):
     for wave in project.wave_ids:
         for path in project.waves[wave].weighting.rake_to:
-            text = (REPO / path).read_text(encoding="utf-8")
-            for line in text.splitlines()[1:]:
-                assert "INSTAT" in line or "assumption" in line, (path, line[:80])
-                assert "assumption" in line, (path, line[:80])
+            table = pd.read_csv(REPO / path, dtype=str)
+            for row in table.itertuples():
+                assert "assumption" in row.source_en, (path, row.level)
+                assert "hypothèse" in row.source_fr, (path, row.level)
+                assert "assumption" not in row.source_fr and "hypothèse" not in row.source_en

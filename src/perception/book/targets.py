@@ -27,7 +27,7 @@ def target_tables(data: BookData, lang: str) -> list[dict]:
     """Per wave: each target file's variable, total and cited sources, and what the final weights sum to."""
     import pandas as pd
 
-    from perception.config.schema import read_settings_csv
+    from perception.config.margins import read_margin_file, sources_in
 
     project = data.project
     strings = load_strings(lang)
@@ -44,10 +44,10 @@ def target_tables(data: BookData, lang: str) -> list[dict]:
             continue
         rows, totals = [], []
         for path in files:
-            table = read_settings_csv(project.root / path, ["variable", "level", "population", "source"])
+            table = read_margin_file(project.root / path)
             total = float(pd.to_numeric(table["population"]).sum())
             totals.append(total)
-            sources = list(dict.fromkeys(str(s) for s in table["source"]))
+            sources = sources_in(table, lang)
             rows.append(
                 {
                     "file": literal(Path(path).name),
