@@ -23,35 +23,51 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Headless Chromium will not make its window narrower than 500 px, so the
 # page is opened in a frame of the wanted width (media queries follow the frame).
+# ``{measure}`` runs in the loaded frame (doc, view) and fills the array ``found``.
 PROBE = """<!DOCTYPE html><html><body style="margin:0">
 <iframe id="page" src="{src}" style="border:0;width:{width}px;height:1200px"></iframe>
 <script>
 document.getElementById("page").addEventListener("load", (event) => {{
   const doc = event.target.contentDocument, view = event.target.contentWindow;
-  const article = doc.querySelector("article.bd-article") || doc.body;
-  const style = view.getComputedStyle(article);
-  const limit = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-  // wider than the article's text, or than the box it scrolls in
-  const wide = [...doc.querySelectorAll("table")]
-    .filter((t) => t.getBoundingClientRect().width > limit + 1
-      || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
-    .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + Math.round(limit));
-  // a word wider than its cell spills over the next column or is clipped
-  const spilled = [...doc.querySelectorAll("table td, table th")]
-    .filter((c) => c.scrollWidth > c.clientWidth + 1)
-    .map((c) => (c.closest("table").id || "table") + " cell '" + c.textContent.trim().slice(0, 30) + "'");
-  wide.push(...new Set(spilled));
+  const found = [];
+  {measure}
   const out = document.createElement("pre");
-  out.id = "overflow-report";
-  out.textContent = "W" + view.innerWidth + " OVERFLOW[" + wide.join(" | ") + "]";
+  out.id = "probe-report";
+  out.textContent = "W" + view.innerWidth + " FOUND[" + found.join(" | ") + "]";
   document.body.appendChild(out);
 }});
 </script></body></html>"""
 
+TABLES_WIDER_THAN_THE_PAGE = """
+  const article = doc.querySelector("article.bd-article") || doc.body;
+  const style = view.getComputedStyle(article);
+  const limit = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  // wider than the article's text, or than the box it scrolls in
+  found.push(...[...doc.querySelectorAll("table")]
+    .filter((t) => t.getBoundingClientRect().width > limit + 1
+      || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+    .map((t) => (t.id || "table") + " " + Math.round(t.getBoundingClientRect().width) + ">" + Math.round(limit)));
+  // a word wider than its cell spills over the next column or is clipped
+  const spilled = [...doc.querySelectorAll("table td, table th")]
+    .filter((c) => c.scrollWidth > c.clientWidth + 1)
+    .map((c) => (c.closest("table").id || "table") + " cell '" + c.textContent.trim().slice(0, 30) + "'");
+  found.push(...new Set(spilled));
+"""
 
-def overflowing(page, width: int) -> str:
+# Every page chart image shown (both drawings of it): its file, and shown width / drawn width.
+CHARTS_SHOWN = """
+  for (const img of doc.querySelectorAll("img.phone-chart, figure.page-chart img")) {
+    if (img.offsetWidth > 0) {
+      found.push(img.src.split("/").pop() + " " + (img.getBoundingClientRect().width / img.naturalWidth).toFixed(3));
+    }
+  }
+"""
+
+
+def probe(page, width: int, measure: str) -> str:
+    """What ``measure`` found in ``page`` opened ``width`` px wide in headless Chromium, joined by " | "."""
     probe = page.with_name(f"_probe_{width}_{page.name}")
-    probe.write_text(PROBE.format(src=page.name, width=width), encoding="utf-8")
+    probe.write_text(PROBE.format(src=page.name, width=width, measure=measure), encoding="utf-8")
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [
@@ -70,10 +86,15 @@ def overflowing(page, width: int) -> str:
             text=True,
             timeout=120,
         )
-    found = re.search(r'id="overflow-report"[^>]*>W(\d+) OVERFLOW\[(.*?)\]</pre>', result.stdout, re.S)
+    probe.unlink()
+    found = re.search(r'id="probe-report"[^>]*>W(\d+) FOUND\[(.*?)\]</pre>', result.stdout, re.S)
     assert found, f"{page}: the measuring script did not run ({result.stderr[-300:]})"
     assert int(found.group(1)) == width, f"{page}: viewport {found.group(1)} px, not {width} px"
     return found.group(2)
+
+
+def overflowing(page, width: int) -> str:
+    return probe(page, width, TABLES_WIDER_THAN_THE_PAGE)
 
 
 @pytest.mark.slow
@@ -148,3 +169,21 @@ def test_no_table_of_the_workflows_own_book_is_wider_than_the_page(workflow_run,
         if (found := overflowing(site / lang / f"{page}.html", width))
     }
     assert wide == {}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_page_charts_keep_11_px_text_on_a_phone_and_a_desktop(workflow_run, tmp_path):
+    """A phone shows the narrow drawing in place of the page chart, each at least 11 px text at 100 % zoom."""
+    from perception.outputs.style import DPI
+
+    axis_px = 10 / 72 * DPI  # the charts' smallest labels (10 pt) in the PNG's pixels
+    site = tmp_path / "html"
+    shutil.copytree(workflow_run / "book/_build/html", site)
+    for lang in ("fr", "en"):
+        for page, chart in (("index", "summary"), ("regions/ML-5", "region-ML-5"), ("gender", "gender")):
+            for width, drawing in ((390, f"{chart}-phone.png"), (1280, f"{chart}.png")):
+                shown = probe(site / lang / f"{page}.html", width, CHARTS_SHOWN).split(" | ")
+                assert len(shown) == 1 and shown[0].split()[0] == drawing, (lang, page, width, shown)
+                text_px = float(shown[0].split()[1]) * axis_px
+                assert text_px >= 11, f"{lang}/{page} @{width}px: chart text {text_px:.1f} px"

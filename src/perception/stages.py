@@ -240,18 +240,20 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
 
 def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> list[Path]:
     """Dot charts of the summary, gender, trends and regional pages, and each indicator's trend, in ``lang``."""
-    from perception.catalog.paths import chart_path
+    from perception.catalog.paths import chart_path, phone_chart_name
     from perception.catalog.results import Estimates, read_indicators
     from perception.outputs.chart_specs import page_charts
-    from perception.outputs.charts import chart_height, dot_chart
+    from perception.outputs.charts import PAGE, PHONE, chart_height, dot_chart
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))
     paths = []
     for name, chart in page_charts(estimates, project, lang).items():
-        path = chart_path(out_dir, lang, name)
-        save_png(dot_chart(project, chart, lang), path, lang, height=chart_height(project))
-        paths.append(path)
+        for layout, drawn in ((PAGE, name), (PHONE, phone_chart_name(name))):
+            path = chart_path(out_dir, lang, drawn)
+            height = chart_height(project, layout, len(chart.panels))
+            save_png(dot_chart(project, chart, lang, layout), path, lang, layout.width_in, height)
+            paths.append(path)
     if len(project.wave_ids) > 1:
         from perception.catalog.paths import trend_chart_name
         from perception.outputs.trends import TREND_WIDTH_IN, trend_by_region, trend_height

@@ -10,7 +10,7 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding, trust_finding
 from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.book.wording import question_lines, questions
-from perception.catalog.paths import trend_chart_name
+from perception.catalog.paths import phone_chart_name, trend_chart_name
 from perception.catalog.status import NOT_ASKED, SUPPRESSED
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -137,7 +137,12 @@ def index_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
     ]
     return {
         "chart": page_chart(
-            summary_chart(data.estimates, project, lang), project, lang, charts["summary"], "fig-summary"
+            summary_chart(data.estimates, project, lang),
+            project,
+            lang,
+            charts["summary"],
+            "fig-summary",
+            charts[phone_chart_name("summary")],
         ),
         "sample_sentence": sample_sentence,
         # "Votre région": a link to each regional page, so a forum finds its own first

@@ -8,6 +8,7 @@ from perception.book.escape import text as md
 from perception.book.findings import change_finding, gap_finding, regional_gaps_finding
 from perception.book.markdown import Marks, Table, page_chart
 from perception.book.wording import changed_between_waves, questions
+from perception.catalog.paths import phone_chart_name
 from perception.catalog.results import Difference
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
@@ -120,7 +121,14 @@ def gender_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
         )
     return {
         "intro": strings["gender_intro"].format(wave=data.wave_label(wave, lang)),
-        "chart": page_chart(gender_chart(data.estimates, project, lang), project, lang, charts["gender"], "fig-gender"),
+        "chart": page_chart(
+            gender_chart(data.estimates, project, lang),
+            project,
+            lang,
+            charts["gender"],
+            "fig-gender",
+            charts[phone_chart_name("gender")],
+        ),
         "findings": [gap_finding(data, lang), regional_gaps_finding(data, lang)],
         "sections": sections,
     }
@@ -172,7 +180,14 @@ def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
         waves.append({"title": data.wave_label(wave, lang), "sections": sections})
     return {
         "intro": strings["trends_intro"].format(baseline=data.wave_label(data.baseline, lang)),
-        "chart": page_chart(trends_chart(data.estimates, project, lang), project, lang, charts["trends"], "fig-trends"),
+        "chart": page_chart(
+            trends_chart(data.estimates, project, lang),
+            project,
+            lang,
+            charts["trends"],
+            "fig-trends",
+            charts[phone_chart_name("trends")],
+        ),
         "findings": [change_finding(data, lang)],
         "waves": waves,
     }

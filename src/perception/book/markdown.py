@@ -112,8 +112,12 @@ def plural(strings: dict, key: str, count: int, **fields) -> str:
     return strings[f"{key}_{'one' if count == 1 else 'many'}"].format(count=count, **fields)
 
 
-def page_chart(chart, project: Project, lang: str, path: str, name: str) -> dict:
-    """A page chart (``perception.outputs.charts.Chart``) as ``_macros.md.j2``'s figure: path, name, alt, caption."""
+def page_chart(chart, project: Project, lang: str, path: str, name: str, phone: str) -> dict:
+    """A page chart (``perception.outputs.charts.Chart``) as ``_macros.md.j2``'s figure: path, name, alt, caption.
+
+    ``phone`` is the same chart drawn for small screens, which the book
+    shows in its place there (``custom.css``).
+    """
     from perception.book.escape import option
     from perception.book.escape import text as md
     from perception.outputs.chart_specs import chart_alt
@@ -121,8 +125,9 @@ def page_chart(chart, project: Project, lang: str, path: str, name: str) -> dict
     strings = load_strings(lang)
     return {
         "path": path,
+        "phone": phone,
         "name": name,
-        "figclass": "page-chart",
+        "figclass": "page-chart has-phone",
         "alt": option(chart_alt(project, chart, lang)),
         "caption": strings["chart_figure_caption"].format(title=md(chart.title), subtitle=md(chart.subtitle)),
     }

@@ -8,6 +8,7 @@ from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapt
 from perception.book.escape import text as md
 from perception.book.findings import change_finding
 from perception.book.markdown import Marks, Table, page_chart
+from perception.catalog.paths import phone_chart_name
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
 from perception.outputs.chart_specs import region_chart
@@ -130,6 +131,7 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             lang,
             f"../{charts[f'region-{region.code}']}",
             f"fig-region-{region.code}",
+            f"../{charts[phone_chart_name(f'region-{region.code}')]}",
         ),
         "versus": versus,
         "gaps": gaps,

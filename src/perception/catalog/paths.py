@@ -17,11 +17,22 @@ def factsheet_path(out_dir: Path, lang: str, region_code: str) -> Path:
     return Path(out_dir) / lang / f"{region_code}.pdf"
 
 
-def chart_names(wave_ids: list[str], region_codes: list[str], indicator_ids: list[str] = ()) -> list[str]:
-    """One language's charts: summary, gender, trends, one per region; from a second wave, one per indicator."""
+def page_chart_names(wave_ids: list[str], region_codes: list[str]) -> list[str]:
+    """The dot charts of the summary, gender, trends (from a second wave) and regional pages."""
     trends = ["trends"] if len(wave_ids) > 1 else []
+    return ["summary", "gender", *trends, *(f"region-{code}" for code in region_codes)]
+
+
+def chart_names(wave_ids: list[str], region_codes: list[str], indicator_ids: list[str] = ()) -> list[str]:
+    """One language's charts: the page charts, each also drawn for phones; from a second wave, one per indicator."""
+    pages = page_chart_names(wave_ids, region_codes)
     per_indicator = [trend_chart_name(i) for i in indicator_ids] if len(wave_ids) > 1 else []
-    return ["summary", "gender", *trends, *(f"region-{code}" for code in region_codes), *per_indicator]
+    return [*pages, *(phone_chart_name(name) for name in pages), *per_indicator]
+
+
+def phone_chart_name(name: str) -> str:
+    """A page chart drawn narrow, its panels stacked, for small screens (``outputs.charts.PHONE``)."""
+    return f"{name}-phone"
 
 
 def trend_chart_name(indicator_id: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from perception.catalog.paths import chart_names
+from perception.catalog.paths import page_chart_names
 from perception.catalog.results import Cell, Estimates
 from perception.config.geography import Region
 from perception.config.project import Project
@@ -157,5 +157,5 @@ def page_charts(estimates: Estimates, project: Project, lang: str) -> dict[str, 
         charts["trends"] = trends_chart(estimates, project, lang)
     for region in project.geography.regions:
         charts[f"region-{region.code}"] = region_chart(estimates, project, region, lang)
-    assert list(charts) == chart_names(project.wave_ids, project.geography.codes)
+    assert list(charts) == page_chart_names(project.wave_ids, project.geography.codes)
     return charts
