@@ -205,11 +205,35 @@ def publish_responses(project: Project, wave: str, valid: Path, out_responses: P
 # --------------------------------------------------------------------------
 
 
-def estimate(project: Project, responses: Iterable[str | Path], outputs: dict[str, Path]) -> None:
-    """Write indicators, comparisons, weighting diagnostics and index reliability."""
-    from perception.estimate.run import run_estimation
+def estimate_wave(project: Project, wave: str, responses: Path, outputs: dict[str, Path], indicators_csv: Path) -> None:
+    """One wave's estimates (``catalog.paths.WAVE_ESTIMATE_TABLES``), exact, for :func:`estimate` to combine.
 
-    tables = run_estimation(project, _responses_by_wave(responses))
+    ``indicators_csv`` gets the wave's indicators as ``indicators.csv`` will
+    hold them, for the wave's figures.
+    """
+    from perception.estimate.run import estimate_one_wave
+    from perception.files import write_atomic
+
+    tables = estimate_one_wave(project, wave, Path(responses))
+    for name, path in outputs.items():
+        write_atomic(Path(path), lambda tmp, frame=tables[name]: frame.to_parquet(tmp, index=False))
+    write_table("indicators", tables["indicators"], indicators_csv)
+
+
+def estimate(project: Project, wave_tables: Iterable[str | Path], outputs: dict[str, Path]) -> None:
+    """Write indicators, comparisons, weighting diagnostics and the other tables of every wave, combined.
+
+    ``wave_tables`` are the files :func:`estimate_wave` wrote
+    (``<wave>/estimates/<table>.parquet``).
+    """
+    import pandas as pd
+
+    from perception.estimate.run import combine_waves
+
+    waves: dict[str, dict[str, pd.DataFrame]] = {}
+    for path in map(Path, wave_tables):
+        waves.setdefault(path.parent.parent.name, {})[path.stem] = pd.read_parquet(path)
+    tables = combine_waves(project, waves)
     for name, path in outputs.items():
         write_table(name, tables[name], path)
 

@@ -9,7 +9,7 @@ from perception.errors import PerceptionError
 from perception.files import load_yaml
 from perception.i18n import catalogue_files
 from perception.config.project import Project
-from perception.catalog.paths import chart_names
+from perception.catalog.paths import WAVE_ESTIMATE_TABLES, chart_names, wave_estimate_path
 from perception.release.contents import release_config_files, release_files, release_raw_files, release_table_names
 
 min_version("9.0")
@@ -114,6 +114,16 @@ def weighting_target_files(wildcards=None):
     """Population margins of every wave: a corrected target reruns estimation."""
     paths = [str(p) for wave in PROJECT.waves.values() for p in wave.weighting.rake_to]
     return list(dict.fromkeys(paths))
+
+
+def wave_weighting_target_files(wildcards):
+    """Population margins of one wave: a corrected target re-estimates the waves raked to it."""
+    return [str(p) for p in PROJECT.waves[wildcards.wave].weighting.rake_to]
+
+
+def wave_estimate_files(wildcards=None):
+    """Every wave's estimates (rule estimate_wave), wave by wave in configured order."""
+    return [str(wave_estimate_path(PROCESSED, wave, name)) for wave in WAVES for name in WAVE_ESTIMATE_TABLES]
 
 
 def string_files(wildcards=None):

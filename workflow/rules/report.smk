@@ -1,7 +1,7 @@
 rule figures:
     """Dot-and-whisker charts by region and gender for one language and wave."""
     input:
-        indicators=rules.estimate.output.indicators,
+        indicators=rules.estimate_wave.output.indicators_csv,
         metadata=metadata_files,
         strings=string_files,
     output:

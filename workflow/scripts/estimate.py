@@ -17,5 +17,5 @@ OUTPUTS = (
 )
 run_rule(
     snakemake,  # noqa: F821 - injected by Snakemake
-    lambda project, smk: estimate(project, smk.input.responses, {name: Path(smk.output[name]) for name in OUTPUTS}),
+    lambda project, smk: estimate(project, smk.input.wave_tables, {name: Path(smk.output[name]) for name in OUTPUTS}),
 )

@@ -1,8 +1,32 @@
-"""Where the figures, maps and fact sheets are written, under the folders the workflow gives."""
+"""Where the figures, maps, fact sheets and each wave's estimates are written, under the folders the workflow gives."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+# Tables one wave's estimation writes (``<wave>/estimates/<name>.parquet``, rule estimate_wave), combined
+# across waves by ``estimate.run.combine_waves``: exact floats, so that the combined tables equal one pass
+# over every wave.
+WAVE_ESTIMATE_TABLES = (
+    "indicators",
+    "gender_gaps",
+    "regions_vs_rest",
+    "weighting_diagnostics",
+    "index_reliability",
+    "nonresponse",
+    "breakdowns",
+    "answers",
+)
+
+
+def wave_estimate_path(processed_dir: Path, wave: str, name: str) -> Path:
+    return Path(processed_dir) / wave / "estimates" / f"{name}.parquet"
+
+
+def wave_indicators_path(processed_dir: Path, wave: str) -> Path:
+    """One wave's rows of ``indicators.csv``, as written there: what that wave's figures draw, so that
+    a change to another wave does not redraw them."""
+    return Path(processed_dir) / wave / "estimates" / "indicators.csv"
 
 
 def figure_path(out_dir: Path, lang: str, wave: str, indicator_id: str) -> Path:

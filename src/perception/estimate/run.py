@@ -31,10 +31,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from perception.catalog.paths import WAVE_ESTIMATE_TABLES
 from perception.catalog.status import ESTIMATED
 from perception.catalog.tables import COMPARISON_VALUES
 from perception.config.project import Project
 from perception.disclosure.cells import suppress_estimated
+from perception.errors import DataError
 from perception.estimate.answers import answer_distribution
 from perception.estimate.availability import Availability
 from perception.estimate.breakdowns import estimate_breakdowns
@@ -47,49 +49,74 @@ from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
 
 
-def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
-    """All estimation outputs, in memory, in configured order."""
-    data = {wave: read_responses(path) for wave, path in responses.items()}
-    samples = {wave: wave_sample(project, wave, frame) for wave, frame in data.items()}
-    estimates = pd.concat([estimate_wave(project, wave, samples[wave]) for wave in samples], ignore_index=True)
+def estimate_one_wave(project: Project, wave: str, responses: Path) -> dict[str, pd.DataFrame]:
+    """Everything estimated within one wave (:data:`WAVE_ESTIMATE_TABLES`): a wave's job, independent of the others.
+
+    Comparisons within the wave (gender gaps, regions against the rest) are
+    tested here, but adjusted for multiple comparisons only once every wave
+    is in (:func:`combine_waves`), as a family can span waves (changes).
+    """
+    sample = wave_sample(project, wave, read_responses(responses))
     # small cells, and the cells that would give them away, are hidden before any comparison is drawn
-    indicators = suppress_estimated(estimates, project.min_cell_n)
-    gaps = [gender_gaps(project, wave, samples[wave], indicators) for wave in samples]
-    regions = [regions_vs_rest(project, wave, samples[wave], indicators) for wave in samples]
-    comparisons = pd.concat([*gaps, *regions, wave_changes(project, indicators)], ignore_index=True)
+    indicators = suppress_estimated(estimate_wave(project, wave, sample), project.min_cell_n)
+    prepared, weights = sample.data, sample.weights
+    design_weights = prepared[project.waves[wave].design.weight].astype(float)
+    diagnostics_row = {
+        "wave": wave,
+        **diagnostics(weights),
+        "design_weight_ratio": float(design_weights.max() / design_weights.min()),
+    }
+    alphas = []
+    for indicator in project.indicators:
+        n = int(prepared[value_column(indicator)].notna().sum())
+        if indicator.type == "index" and n >= 2:  # an index not asked in the wave has no alpha
+            alpha = cronbach_alpha(
+                prepared[prepared[value_column(indicator)].notna()], indicator, project.codebook, weights
+            )
+            alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
+    return {
+        "indicators": indicators[INDICATOR_COLUMNS],
+        "gender_gaps": gender_gaps(project, wave, sample, indicators),
+        "regions_vs_rest": regions_vs_rest(project, wave, sample, indicators),
+        "weighting_diagnostics": pd.DataFrame([diagnostics_row]),
+        "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]).astype(
+            {"cronbach_alpha": float, "n": "int64"}  # typed when empty, so that waves combine as numbers
+        ),
+        "nonresponse": nonresponse_shares(project, wave, sample),
+        "breakdowns": estimate_breakdowns(project, wave, sample),
+        "answers": answer_distribution(project, wave, sample),
+    }
+
+
+def combine_waves(project: Project, waves: dict[str, dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The estimation stage's tables from every wave's own (:func:`estimate_one_wave`), in configured order.
+
+    Adds what needs several waves: the changes between waves, and the
+    adjustment for multiple comparisons within each family.
+    """
+    missing = [wave for wave in project.wave_ids if wave not in waves]
+    if missing:
+        raise DataError(f"estimation: no estimates given for wave(s) {', '.join(missing)}")
+    parts = {name: [waves[wave][name] for wave in project.wave_ids] for name in WAVE_ESTIMATE_TABLES}
+    indicators = pd.concat(parts["indicators"], ignore_index=True)
+    within = [*parts["gender_gaps"], *parts["regions_vs_rest"]]
+    comparisons = pd.concat([*within, wave_changes(project, indicators)], ignore_index=True)
     settings = project.config["comparisons"]
     comparisons = adjust(comparisons, settings["adjustment"], settings["alpha"], settings["family"])
     comparisons = blank_suppressed(comparisons[COMPARISON_COLUMNS], list(COMPARISON_VALUES))
     # a side that was estimated stays printed beside a comparison the other side's status prevents
     differences = [c for c in COMPARISON_VALUES if c not in ("estimate", "reference_estimate")]
     comparisons.loc[comparisons["status"] != ESTIMATED, differences] = float("nan")
-    diagnostics_rows = []
-    alphas = []
-    for wave, sample in samples.items():
-        prepared, weights = sample.data, sample.weights
-        diagnostics_rows.append({"wave": wave, **diagnostics(weights)})
-        design_weights = prepared[project.waves[wave].design.weight].astype(float)
-        diagnostics_rows[-1]["design_weight_ratio"] = float(design_weights.max() / design_weights.min())
-        for indicator in project.indicators:
-            n = int(prepared[value_column(indicator)].notna().sum())
-            if indicator.type == "index" and n >= 2:  # an index not asked in the wave has no alpha
-                alpha = cronbach_alpha(
-                    prepared[prepared[value_column(indicator)].notna()], indicator, project.codebook, weights
-                )
-                alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
+    own = ("indicators", "gender_gaps", "regions_vs_rest")  # combined above
+    combined = {name: pd.concat(parts[name], ignore_index=True) for name in WAVE_ESTIMATE_TABLES if name not in own}
     return {
-        "indicators": indicators[INDICATOR_COLUMNS],
+        "indicators": indicators,
         "comparisons": comparisons,
-        "weighting_diagnostics": pd.DataFrame(diagnostics_rows),
-        "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]),
-        "nonresponse": pd.concat(
-            [nonresponse_shares(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
-        ),
-        "breakdowns": pd.concat(
-            [estimate_breakdowns(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
-        ),
-        "answers": pd.concat(
-            [answer_distribution(project, wave, sample) for wave, sample in samples.items()], ignore_index=True
-        ),
+        **combined,
         "availability": Availability(project).table(),
     }
+
+
+def run_estimation(project: Project, responses: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """All estimation outputs, in memory, in configured order: every wave, then their combination."""
+    return combine_waves(project, {wave: estimate_one_wave(project, wave, path) for wave, path in responses.items()})
