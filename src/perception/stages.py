@@ -249,16 +249,19 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     """Every indicator's chart for one language and wave (one job each, in parallel)."""
     from perception.catalog.paths import figure_path
     from perception.catalog.results import read_indicators
+    from perception.outputs.drawings import Drawings
     from perception.outputs.figures import indicator_by_region
     from perception.outputs.style import save_png
 
     frame = read_indicators(indicators_csv)
+    drawings = Drawings(out_dir)
     paths = []
     for indicator in project.indicators:
         path = figure_path(out_dir, lang, wave, indicator.id)
         with at(indicator=indicator.id):
-            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path, lang)
+            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path, lang, drawings=drawings)
         paths.append(path)
+    log.info("figures: %s", drawings.summary())
     return paths
 
 
@@ -268,15 +271,17 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
     from perception.catalog.results import Estimates, read_indicators
     from perception.outputs.chart_specs import page_charts
     from perception.outputs.charts import PAGE, PHONE, chart_height, dot_chart
+    from perception.outputs.drawings import Drawings
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))
+    drawings = Drawings(out_dir)
     paths = []
     for name, chart in page_charts(estimates, project, lang).items():
         for layout, drawn in ((PAGE, name), (PHONE, phone_chart_name(name))):
             path = chart_path(out_dir, lang, drawn)
             height = chart_height(project, layout, len(chart.panels))
-            save_png(dot_chart(project, chart, lang, layout), path, lang, layout.width_in, height)
+            save_png(dot_chart(project, chart, lang, layout), path, lang, layout.width_in, height, drawings)
             paths.append(path)
     if len(project.wave_ids) > 1:
         from perception.catalog.paths import trend_chart_name
@@ -286,8 +291,9 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
             path = chart_path(out_dir, lang, trend_chart_name(indicator.id))
             with at(indicator=indicator.id):
                 plot = trend_by_region(estimates, project, indicator.id, lang)
-                save_png(plot, path, lang, TREND_WIDTH_IN, trend_height(project))
+                save_png(plot, path, lang, TREND_WIDTH_IN, trend_height(project), drawings)
             paths.append(path)
+    log.info("charts: %s", drawings.summary())
     return paths
 
 
@@ -296,12 +302,14 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
     from perception.catalog.paths import map_path
     from perception.catalog.results import Estimates, read_indicators
     from perception.outputs.boundaries import read_boundaries
+    from perception.outputs.drawings import Drawings
     from perception.outputs.maps import MAP_HEIGHT_IN, MAP_WIDTH_IN, choropleth, tile_map
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))
     polygons = read_boundaries(boundaries, project.geography) if boundaries else None
     wave = project.wave_ids[-1]
+    drawings = Drawings(out_dir)
     paths = []
     for indicator in project.indicators:
         with at(wave=wave, indicator=indicator.id):
@@ -310,8 +318,9 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
             else:
                 plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
             path = map_path(out_dir, lang, indicator.id)
-            save_png(plot, path, lang, MAP_WIDTH_IN, MAP_HEIGHT_IN)
+            save_png(plot, path, lang, MAP_WIDTH_IN, MAP_HEIGHT_IN, drawings)
         paths.append(path)
+    log.info("maps: %s", drawings.summary())
     return paths
 
 

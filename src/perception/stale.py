@@ -14,7 +14,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from perception.catalog.paths import chart_names
+from perception.catalog.paths import DRAWN_SUBDIR, chart_names
 from perception.config.project import Project
 from perception.release.contents import RELEASE_SUBDIR, release_files
 
@@ -59,6 +59,8 @@ def stale_outputs(project: Project, processed: Path) -> list[Path]:
             if path.name not in WAVE_INTERIM_FILES and path.name.split(".")[0] not in sources:
                 stale.append(path)
     for lang_dir in _entries(processed / FIGURES_SUBDIR):
+        if lang_dir.name == DRAWN_SUBDIR:  # kept drawings (outputs.drawings): never read as results
+            continue
         if lang_dir.name not in languages:
             stale.append(lang_dir)
             continue

@@ -29,6 +29,10 @@ def wave_indicators_path(processed_dir: Path, wave: str) -> Path:
     return Path(processed_dir) / wave / "estimates" / "indicators.csv"
 
 
+# Under the figures folder: each output's last drawing, by content (``outputs.drawings``), not a result.
+DRAWN_SUBDIR = ".drawn"
+
+
 def figure_path(out_dir: Path, lang: str, wave: str, indicator_id: str) -> Path:
     return Path(out_dir) / lang / wave / f"{indicator_id}.png"
 

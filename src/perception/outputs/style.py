@@ -21,6 +21,7 @@ from perception.files import write_atomic
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_decimal, format_percent
 from perception.i18n.typography import typeset
+from perception.outputs.drawings import Drawings
 
 # Labels come from configuration and data files: a "$" in a region name is a
 # dollar sign, never the start of mathtext (which would also fail on "$\frac{$").
@@ -106,13 +107,26 @@ def typeset_figure(figure, lang: str) -> None:
             artist.set_text(typeset(text, lang))
 
 
-def save_png(plot: p9.ggplot, path: Path, lang: str, width: float = WIDTH_IN, height: float = HEIGHT_IN) -> None:
+def save_png(
+    plot: p9.ggplot,
+    path: Path,
+    lang: str,
+    width: float = WIDTH_IN,
+    height: float = HEIGHT_IN,
+    drawings: Drawings | None = None,
+) -> None:
     """Write ``plot`` so that the same data always gives the same bytes, atomically, its text typeset for ``lang``.
 
     The plot is drawn first so that typography reaches every label, legend
-    and caption, whatever layer or scale produced it.
+    and caption, whatever layer or scale produced it. With ``drawings``, a
+    plot drawn before at the same size is copied from its kept drawing
+    instead (:mod:`perception.outputs.drawings`).
     """
     from plotnine._utils.context import plot_context
+
+    key = drawings.key(plot, lang, width, height, DPI) if drawings else None
+    if drawings and drawings.reuse(path, key):
+        return
 
     def write(tmp: Path) -> None:
         saved = plot.save_helper(
@@ -131,3 +145,5 @@ def save_png(plot: p9.ggplot, path: Path, lang: str, width: float = WIDTH_IN, he
         plt.close(saved.figure)
 
     write_atomic(path, write)
+    if drawings:
+        drawings.keep(path, key)
