@@ -55,6 +55,21 @@ def test_fingerprint_is_the_same_in_every_process_whatever_the_hash_seed():
     assert digests == {fingerprint(small_plot())}
 
 
+def test_a_plot_draws_the_same_bytes_in_another_process(tmp_path):
+    """What makes reusing a kept drawing safe: drawing again would give exactly these bytes."""
+    here, there = tmp_path / "here.png", tmp_path / "there.png"
+    save_png(small_plot(), here, "fr", 4, 3)
+    script = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from pathlib import Path\n"
+        "from test_drawings import small_plot\n"
+        "from perception.outputs.style import save_png\n"
+        f"save_png(small_plot(), Path({str(there)!r}), 'fr', 4, 3)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": "7"}, check=True)
+    assert here.read_bytes() == there.read_bytes()
+
+
 @pytest.mark.parametrize(
     "changed",
     [
