@@ -16,6 +16,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from markdown_it import MarkdownIt
@@ -26,8 +27,10 @@ from perception.book.build import build_book
 from perception.book.escape import code, one_line, option, text
 from perception.book.escape import html as html_text
 from perception.book.sources import write_book_sources
+from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
 from perception.config.project import Project
-from perception.stages import factsheets, figures, maps
+from perception.outputs.factsheets import write_factsheet
+from perception.stages import figures, maps
 
 # One payload per trick: raw HTML, an event handler, a MyST role, Jinja
 # (expression, statement, raw block), backticks, a cell separator, a line
@@ -197,6 +200,15 @@ def test_planted_labels_draw_in_charts_maps_and_fact_sheets(planted, tmp_path):
     )
     charts = figures(planted, "fr", wave, processed / "indicators.csv", tmp_path / "figures")
     tiles = maps(planted, "en", processed / "indicators.csv", tmp_path / "maps", None)
-    sheets = factsheets(planted, processed, tmp_path / "factsheets")
-    assert charts and tiles and len(sheets) == len(planted.geography.codes) * len(planted.languages)
+    # The region whose name is planted, in each language (every sheet shares the other planted labels).
+    estimates, changes = (
+        Estimates(read_indicators(processed / "indicators.csv")),
+        Comparisons(read_comparisons(processed / "comparisons.csv")),
+    )
+    sample = pd.read_csv(processed / wave / "sample_summary.csv", keep_default_na=False)
+    region = next(r for r in planted.geography.regions if r.code == "ML-5")
+    sheets = [tmp_path / f"{lang}.pdf" for lang in planted.languages]
+    for lang, sheet in zip(planted.languages, sheets, strict=True):
+        write_factsheet(sheet, planted, estimates, changes, sample, region, lang)
+    assert charts and tiles
     assert all(p.stat().st_size > 0 for p in [*charts, *tiles, *sheets])
