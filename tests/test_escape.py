@@ -10,7 +10,6 @@ carry no active markup from it.
 
 from __future__ import annotations
 
-import filecmp
 import html
 import shutil
 from html.parser import HTMLParser
@@ -168,21 +167,8 @@ def test_planted_markup_builds_and_reaches_the_reader_as_text(planted, tmp_path)
     assert missing == [], "planted strings not shown literally"
     trust = (site / "fr" / "trust.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in trust and "{{ 7*7 }}" in trust
-
-    # The same sources built from another directory give the same site, byte for byte.
-    elsewhere = tmp_path / "clone" / "src"
-    shutil.copytree(sources, elsewhere)
-    build_book(elsewhere, tmp_path / "clone" / "html")
-    assert_same_tree(site, tmp_path / "clone" / "html")
+    # (that a site is the same bytes whichever folder it is built in: test_workflow.py's two runs)
     assert not list(site.rglob(".buildinfo"))
-
-
-def assert_same_tree(a: Path, b: Path) -> None:
-    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
-    assert files_a == files_b
-    different = [str(p) for p in files_a if not filecmp.cmp(a / p, b / p, shallow=False)]
-    assert different == []
 
 
 def test_planted_labels_draw_in_charts_maps_and_fact_sheets(planted, tmp_path):

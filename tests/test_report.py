@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -403,14 +404,12 @@ def broken_links(site: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_build_book_offline_with_working_links(project, book, tmp_path):
-    out = book[-1]
-    html = tmp_path / "html"
-    build_book(out, html)
-
+def test_built_book_is_offline_with_working_links(workflow_run, run_project):
+    """The site the shared run built: every page in its language, every link resolved, nothing fetched."""
+    html = workflow_run / "book/_build/html"
     assert broken_links(html) == []
     for lang in ("fr", "en"):
-        for page in pages(project):
+        for page in pages(run_project):
             text = (html / lang / f"{page}.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}"' in text
             assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', text), "fetches from network"
@@ -418,14 +417,33 @@ def test_build_book_offline_with_working_links(project, book, tmp_path):
     assert re.search(r'href="_downloads/[0-9a-f]+/indicators\.csv"', downloads)
     chooser = (html / "index.html").read_text(encoding="utf-8")
     assert chooser.index('href="fr/index.html"') < chooser.index('href="en/index.html"')
-    assert not list(out.rglob("*jupyter_cache*")) and not list(out.rglob("_build"))
+    sources = workflow_run / "book/_src"
+    assert not list(sources.rglob("*jupyter_cache*")) and not list(sources.rglob("_build"))
+    assert [p.name for p in (workflow_run / "book/_build").iterdir() if p.name.startswith(".")] == []
 
-    # A failing build (a warning is an error) leaves the previous site untouched.
-    (out / "en" / "trust.md").write_text("# Broken\n\n{ref}`no-such-label`\n", encoding="utf-8")
+
+@pytest.mark.slow
+def test_a_failing_build_leaves_the_previous_site_untouched(workflow_run, tmp_path):
+    """A warning is an error: one broken page in one edition, and the site already there stays as it was."""
+    html = tmp_path / "html"
+    shutil.copytree(workflow_run / "book/_build/html", html)
+    before = {p.relative_to(html): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+    built = workflow_run / "book/_src"
+    sources = tmp_path / "src"
+    for lang in ("fr", "en"):  # two small editions (the templates' configuration), one broken page in English
+        edition = sources / lang
+        shutil.copytree(built / lang / "_static", edition / "_static")
+        shutil.copytree(built / lang / "_templates", edition / "_templates")
+        shutil.copyfile(built / lang / "_config.yml", edition / "_config.yml")
+        (edition / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: trust\n", encoding="utf-8")
+        (edition / "index.md").write_text("# Index\n", encoding="utf-8")
+        (edition / "trust.md").write_text("# Trust\n", encoding="utf-8")
+    (sources / "en" / "trust.md").write_text("# Broken\n\n{ref}`no-such-label`\n", encoding="utf-8")
+    shutil.copyfile(built / "index.html", sources / "index.html")
     with pytest.raises(BookBuildError, match="en"):
-        build_book(out, html)
-    assert (html / "index.html").read_text(encoding="utf-8") == chooser
-    assert (html / "fr" / "index.html").is_file()
+        build_book(sources, html)
+    after = {p.relative_to(html): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+    assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

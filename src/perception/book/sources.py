@@ -78,26 +78,31 @@ def copy_file(source: Path, target: Path, missing: list[str]) -> None:
     shutil.copyfile(source, target)
 
 
-def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) -> dict[tuple[str, str], str]:
-    """Copy this edition's charts and maps into its source tree; paths relative to the pages.
+def edition_figures(project: Project, figures_dir: Path, lang: str) -> dict[tuple[str, str], tuple[Path, str]]:
+    """Each chart and map of one edition: key -> (the drawn file, its path relative to the pages).
 
     Keys are (wave, indicator) for the indicator charts, ("map", indicator)
     for the maps and ("chart", name) for the page charts.
     """
-    missing, paths = [], {}
+    figures = {}
     for indicator in project.indicators:
-        sources = {
-            (wave, indicator.id): figure_path(figures_dir, lang, wave, indicator.id) for wave in project.wave_ids
-        }
-        sources[("map", indicator.id)] = map_path(figures_dir, lang, indicator.id)
-        for key, source in sources.items():
-            relative = Path(FIGURES_SUBDIR) / key[0] / f"{indicator.id}.png"
-            copy_file(source, edition / relative, missing)
-            paths[key] = relative.as_posix()
+        for wave in project.wave_ids:
+            relative = Path(FIGURES_SUBDIR) / wave / f"{indicator.id}.png"
+            figures[(wave, indicator.id)] = (figure_path(figures_dir, lang, wave, indicator.id), relative.as_posix())
+        relative = Path(FIGURES_SUBDIR) / "map" / f"{indicator.id}.png"
+        figures[("map", indicator.id)] = (map_path(figures_dir, lang, indicator.id), relative.as_posix())
     for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
         relative = Path(FIGURES_SUBDIR) / "charts" / f"{name}.png"
-        copy_file(chart_path(figures_dir, lang, name), edition / relative, missing)
-        paths[("chart", name)] = relative.as_posix()
+        figures[("chart", name)] = (chart_path(figures_dir, lang, name), relative.as_posix())
+    return figures
+
+
+def copy_figures(project: Project, figures_dir: Path, edition: Path, lang: str) -> dict[tuple[str, str], str]:
+    """Copy this edition's charts and maps into its sources (keys as ``edition_figures``), paths relative to pages."""
+    missing, paths = [], {}
+    for key, (source, relative) in edition_figures(project, figures_dir, lang).items():
+        copy_file(source, edition / relative, missing)
+        paths[key] = relative
     if missing:
         raise FileNotFoundError(
             "figures not found (run the figures, maps and charts rules first): " + ", ".join(missing)
@@ -134,6 +139,24 @@ def page_contexts(data: BookData, lang: str, figures: dict[tuple[str, str], str]
     return pages
 
 
+def book_data(project: Project, processed_dir: Path) -> BookData:
+    """The workflow's tables the pages are written from."""
+    return BookData(
+        project,
+        Estimates(read_indicators(processed_dir / "indicators.csv")),
+        Comparisons(read_comparisons(processed_dir / "comparisons.csv")),
+        processed_dir,
+        Breakdowns(read_breakdowns(processed_dir / "breakdowns.csv")),
+    )
+
+
+def render_page(env: jinja2.Environment, project: Project, lang: str, page: str, template: str, context: dict) -> str:
+    """One page's Markdown, typeset for its language."""
+    base = {"s": load_strings(lang), "lang": lang}
+    text = env.get_template(template).render(**base, **context, switch=language_switch(project, lang, page))
+    return typeset_markdown(tidy(text), lang)
+
+
 def write_book_sources(
     project: Project, processed_dir: Path, figures_dir: Path, templates_dir: Path, static_dir: Path, out_dir: Path
 ) -> None:
@@ -145,13 +168,7 @@ def write_book_sources(
     an earlier configuration survives.
     """
     processed_dir, figures_dir, out_dir = Path(processed_dir), Path(figures_dir), Path(out_dir)
-    data = BookData(
-        project,
-        Estimates(read_indicators(processed_dir / "indicators.csv")),
-        Comparisons(read_comparisons(processed_dir / "comparisons.csv")),
-        processed_dir,
-        Breakdowns(read_breakdowns(processed_dir / "breakdowns.csv")),
-    )
+    data = book_data(project, processed_dir)
     env = environment(Path(templates_dir))
     for lang in LANGUAGES:  # an edition dropped from the configuration must not be built
         if lang not in project.languages and (out_dir / lang).exists():
@@ -168,9 +185,10 @@ def write_book_sources(
         copy_downloads(project, processed_dir, edition)
         base = {"s": load_strings(lang), "lang": lang}
         for page, (template, context) in page_contexts(data, lang, figures).items():
-            text = env.get_template(template).render(**base, **context, switch=language_switch(project, lang, page))
             (edition / f"{page}.md").parent.mkdir(parents=True, exist_ok=True)
-            (edition / f"{page}.md").write_text(typeset_markdown(tidy(text), lang), encoding="utf-8")
+            (edition / f"{page}.md").write_text(
+                render_page(env, project, lang, page, template, context), encoding="utf-8"
+            )
         (edition / "_config.yml").write_text(tidy(env.get_template("_config.yml.j2").render(**base)), encoding="utf-8")
         chapters = [
             {
