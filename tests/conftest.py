@@ -2,8 +2,10 @@
 
 Integration tests read ``workflow_run``: the workflow run once per test
 session on the small ``.test/`` project (see ``.test/README.md``), also under
-pytest-xdist, where the first worker to need it runs it under a file lock and
-the others reuse it. The full demo's own two-run check is ``make identity``.
+pytest-xdist. The run starts in the background as the session's first test
+starts, tests that need it are collected last, and the unit tests run while it
+works; the first worker to start it holds a file lock so that the others only
+wait for its result. The full demo's own two-run check is ``make identity``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,8 @@ SMALL = REPO / ".test"
 # The small project's demo data: a fifth of the bundled demo's sample, same seed and population.
 SMALL_SCALE = 0.2
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+# Longest wait for the shared run (the subprocess's own snakemake timeout is 900 s).
+SMALL_RUN_TIMEOUT = 1200
 # Generated or machine-specific: never copied into a test checkout.
 GENERATED = (
     ".git",
@@ -40,6 +45,15 @@ GENERATED = (
     "_src",
 )
 NOT_COPIED = shutil.ignore_patterns(*GENERATED)
+
+
+def needs_the_shared_run(item: pytest.Item) -> bool:
+    return "workflow_run" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests on the shared run go last (stable order otherwise), so the unit tests run while it works."""
+    items.sort(key=needs_the_shared_run)
 
 
 def pytest_configure(config):
@@ -132,22 +146,106 @@ def run_small_workflow(workdir: Path) -> str:
     return ""
 
 
+class SmallRun:
+    """The shared run's files under the session root: its working copy, its result and who started it."""
+
+    def __init__(self, root: Path):
+        self.workdir = root / "small-run"
+        self.status = root / "small-run.status"
+        self.started = root / "small-run.started"
+        self.lock = root / "small-run.lock"
+        self.log = root / "small-run.log"
+
+    def start(self) -> subprocess.Popen | None:
+        """Start the run in a background process unless some worker already did (returns the one it started)."""
+        with FileLock(str(self.lock)):
+            if self.started.exists():
+                return None
+            with self.log.open("w", encoding="utf-8") as log:
+                process = subprocess.Popen(
+                    [sys.executable, __file__, str(self.workdir), str(self.status)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=REPO,
+                )
+            self.started.write_text(str(process.pid), encoding="utf-8")
+            return process
+
+    def result(self) -> str:
+        """Wait for the run: "" if it worked, else why not (also when its process died without a word)."""
+        pid = int(self.started.read_text(encoding="utf-8"))
+        deadline = time.monotonic() + SMALL_RUN_TIMEOUT
+        while not self.status.exists():
+            if not _alive(pid) and not self.status.exists():
+                return f"the shared workflow run (pid {pid}) stopped without a result; its output: {self.log}"
+            if time.monotonic() > deadline:
+                return f"the shared workflow run (pid {pid}) took over {SMALL_RUN_TIMEOUT} s; its output: {self.log}"
+            time.sleep(0.5)
+        return self.status.read_text(encoding="utf-8")
+
+
+def _alive(pid: int) -> bool:
+    for process in _STARTED_HERE:  # started by this process: an exited child is a zombie until polled
+        if process.pid == pid:
+            return process.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_STARTED_HERE: list[subprocess.Popen] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_run_in_background(request, tmp_path_factory):
+    """As the session's first test starts, start the shared run if any collected test needs it."""
+    if any(needs_the_shared_run(item) for item in request.session.items):
+        process = SmallRun(session_root(tmp_path_factory)).start()
+        if process is not None:
+            _STARTED_HERE.append(process)
+
+
+def pytest_unconfigure(config):
+    """Never leave the background run behind: wait for it, since other workers may still need it."""
+    for process in _STARTED_HERE:
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def workflow_run(tmp_path_factory) -> Path:
     """The whole workflow, run once per test session (once across xdist workers) on the small project."""
-    root = session_root(tmp_path_factory)
-    workdir = root / "small-run"
-    status = root / "small-run.status"
-    with FileLock(str(root / "small-run.lock")):
-        if not status.exists():
-            status.write_text(run_small_workflow(workdir), encoding="utf-8")
-    failure = status.read_text(encoding="utf-8")
+    run = SmallRun(session_root(tmp_path_factory))
+    started = run.start()
+    if started is not None:
+        _STARTED_HERE.append(started)
+    failure = run.result()
     if failure:
         pytest.fail(failure, pytrace=False)
-    return workdir
+    return run.workdir
 
 
 @pytest.fixture(scope="session")
 def run_project(workflow_run) -> Project:
     """The configuration the shared run used (the small project's)."""
     return Project.from_file("config/config.yaml", root=workflow_run)
+
+
+def pytest_keyboard_interrupt(excinfo):
+    """Ctrl-C stops the background run too."""
+    for process in _STARTED_HERE:
+        process.terminate()
+
+
+if __name__ == "__main__":  # the background run: python tests/conftest.py WORKDIR STATUS
+    workdir, status = Path(sys.argv[1]), Path(sys.argv[2])
+    try:
+        outcome = run_small_workflow(workdir)
+    except BaseException as error:  # any failure must reach the waiting tests as their reason
+        outcome = f"the shared workflow run failed before it finished: {error!r}"
+    partial = status.with_suffix(".partial")
+    partial.write_text(outcome, encoding="utf-8")
+    partial.replace(status)
