@@ -187,3 +187,36 @@ def test_page_charts_keep_11_px_text_on_a_phone_and_a_desktop(workflow_run, tmp_
                 assert len(shown) == 1 and shown[0].split()[0] == drawing, (lang, page, width, shown)
                 text_px = float(shown[0].split()[1]) * axis_px
                 assert text_px >= 11, f"{lang}/{page} @{width}px: chart text {text_px:.1f} px"
+
+
+FIGURES_SHOWN = """
+  for (const img of doc.querySelectorAll("figure img, img.phone-chart")) {
+    if (img.offsetWidth > 0) {
+      found.push(img.src.split("/").pop() + " " + (img.getBoundingClientRect().width / img.naturalWidth).toFixed(3));
+    }
+  }
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_chapter_figures_maps_and_trend_charts_keep_11_px_text_on_a_phone(workflow_run, tmp_path):
+    """Every figure a chapter shows on a 390 px phone keeps its 10 pt labels at 11 px or more, and fits a desktop."""
+    from perception.outputs.style import DPI
+
+    label_px = 10 / 72 * DPI
+    site = tmp_path / "html"
+    shutil.copytree(workflow_run / "book/_build/html", site)
+    for lang in ("fr", "en"):
+        for width in (390, 1280):
+            shown = probe(site / lang / "trust.html", width, FIGURES_SHOWN).split(" | ")
+            names = [entry.split()[0] for entry in shown]
+            # each wave's figure, the map and the trend chart (its phone drawing on the phone)
+            assert any(name.startswith("trend-") and name.endswith("-phone.png") == (width == 390) for name in names)
+            assert len(names) >= 3, (lang, width, names)
+            small = {
+                entry: round(float(entry.split()[1]) * label_px, 1)
+                for entry in shown
+                if float(entry.split()[1]) * label_px < 11
+            }
+            assert small == {}, f"{lang}/trust @{width}px: figures with text under 11 px: {small}"

@@ -250,7 +250,7 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     from perception.catalog.paths import figure_path
     from perception.catalog.results import read_indicators
     from perception.outputs.drawings import Drawings
-    from perception.outputs.figures import indicator_by_region
+    from perception.outputs.figures import FIGURE_WIDTH_IN, figure_height, indicator_by_region
     from perception.outputs.style import save_png
 
     frame = read_indicators(indicators_csv)
@@ -259,7 +259,8 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
     for indicator in project.indicators:
         path = figure_path(out_dir, lang, wave, indicator.id)
         with at(indicator=indicator.id):
-            save_png(indicator_by_region(frame, project, wave, indicator.id, lang), path, lang, drawings=drawings)
+            plot = indicator_by_region(frame, project, wave, indicator.id, lang)
+            save_png(plot, path, lang, FIGURE_WIDTH_IN, figure_height(project), drawings)
         paths.append(path)
     log.info("figures: %s", drawings.summary())
     return paths
@@ -285,14 +286,16 @@ def charts(project: Project, lang: str, indicators_csv: Path, out_dir: Path) -> 
             paths.append(path)
     if len(project.wave_ids) > 1:
         from perception.catalog.paths import trend_chart_name
-        from perception.outputs.trends import TREND_WIDTH_IN, trend_by_region, trend_height
+        from perception.outputs.trends import PAGE_TRENDS, PHONE_TRENDS, trend_by_region, trend_height
 
         for indicator in project.indicators:
-            path = chart_path(out_dir, lang, trend_chart_name(indicator.id))
-            with at(indicator=indicator.id):
-                plot = trend_by_region(estimates, project, indicator.id, lang)
-                save_png(plot, path, lang, TREND_WIDTH_IN, trend_height(project), drawings)
-            paths.append(path)
+            name = trend_chart_name(indicator.id)
+            for layout, drawn in ((PAGE_TRENDS, name), (PHONE_TRENDS, phone_chart_name(name))):
+                path = chart_path(out_dir, lang, drawn)
+                with at(indicator=indicator.id):
+                    plot = trend_by_region(estimates, project, indicator.id, lang, layout)
+                    save_png(plot, path, lang, layout.width_in, trend_height(project, layout), drawings)
+                paths.append(path)
     log.info("charts: %s", drawings.summary())
     return paths
 
@@ -303,7 +306,7 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
     from perception.catalog.results import Estimates, read_indicators
     from perception.outputs.boundaries import read_boundaries
     from perception.outputs.drawings import Drawings
-    from perception.outputs.maps import MAP_HEIGHT_IN, MAP_WIDTH_IN, choropleth, tile_map
+    from perception.outputs.maps import CHOROPLETH, TILE_MAP, choropleth, tile_map
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))
@@ -314,11 +317,11 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
     for indicator in project.indicators:
         with at(wave=wave, indicator=indicator.id):
             if polygons is None:
-                plot = tile_map(estimates, project, wave, indicator.id, lang)
+                plot, layout = tile_map(estimates, project, wave, indicator.id, lang), TILE_MAP
             else:
-                plot = choropleth(estimates, polygons, project, wave, indicator.id, lang)
+                plot, layout = choropleth(estimates, polygons, project, wave, indicator.id, lang), CHOROPLETH
             path = map_path(out_dir, lang, indicator.id)
-            save_png(plot, path, lang, MAP_WIDTH_IN, MAP_HEIGHT_IN, drawings)
+            save_png(plot, path, lang, layout.width_in, layout.height_in, drawings)
         paths.append(path)
     log.info("maps: %s", drawings.summary())
     return paths

@@ -224,6 +224,7 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
             {
                 "path": figures[(wave, indicator.id)],
                 "name": f"fig-{indicator.id}-{wave}",
+                "figclass": "narrow-figure",
                 "alt": option(alt_text(data.estimates, project, wave, indicator.id, lang)),
                 "caption": strings["figure_caption"].format(
                     indicator=md(indicator.label[lang]), wave=data.wave_label(wave, lang)
@@ -235,6 +236,8 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
             {
                 "path": figures[("map", indicator.id)],
                 "name": f"fig-{indicator.id}-map",
+                # a tile map is drawn narrow for every screen (outputs.maps.TILE_MAP), a choropleth wide
+                **({} if project.config["report"]["boundaries"] else {"figclass": "narrow-figure"}),
                 "alt": option(map_alt_text(data.estimates, project, data.latest, indicator.id, lang)),
                 "caption": strings["map_figure_caption"].format(
                     indicator=md(indicator.label[lang]), wave=data.wave_label(data.latest, lang)
@@ -245,6 +248,8 @@ def chapter_context(data: BookData, chapter: str, lang: str, figures: dict[tuple
             charts.append(
                 {
                     "path": figures[("chart", trend_chart_name(indicator.id))],
+                    "phone": figures[("chart", phone_chart_name(trend_chart_name(indicator.id)))],
+                    "figclass": "has-phone",
                     "name": f"fig-{indicator.id}-trend",
                     "alt": option(trend_alt_text(data.estimates, project, indicator.id, lang)),
                     "caption": strings["trend_figure_caption"].format(indicator=md(indicator.label[lang])),

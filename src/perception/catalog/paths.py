@@ -52,14 +52,14 @@ def page_chart_names(wave_ids: list[str], region_codes: list[str]) -> list[str]:
 
 
 def chart_names(wave_ids: list[str], region_codes: list[str], indicator_ids: list[str] = ()) -> list[str]:
-    """One language's charts: the page charts, each also drawn for phones; from a second wave, one per indicator."""
+    """One language's charts: the page charts and, from a second wave, one per indicator; each also drawn for phones."""
     pages = page_chart_names(wave_ids, region_codes)
     per_indicator = [trend_chart_name(i) for i in indicator_ids] if len(wave_ids) > 1 else []
-    return [*pages, *(phone_chart_name(name) for name in pages), *per_indicator]
+    return [*pages, *(phone_chart_name(name) for name in pages), *per_indicator, *map(phone_chart_name, per_indicator)]
 
 
 def phone_chart_name(name: str) -> str:
-    """A page chart drawn narrow, its panels stacked, for small screens (``outputs.charts.PHONE``)."""
+    """A chart drawn narrow for small screens (``outputs.charts.PHONE``, ``outputs.trends.PHONE_TRENDS``)."""
     return f"{name}-phone"
 
 

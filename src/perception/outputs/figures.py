@@ -17,11 +17,18 @@ maps of ``perception.maps``.
 
 PNG files are byte-identical across runs: fixed size, dpi and font, and no
 "Software" metadata (which would embed the matplotlib version).
+
+A figure is drawn once for every screen: 4.2 in wide (``FIGURE_WIDTH_IN``),
+the width of the page charts' phone layout, so that a phone showing it 350 px
+wide still prints its 10 pt text at 11.6 px, while a desktop shows it at most
+560 px wide (``custom.css``) and paper at 4.2 in. Its height grows with the
+number of regions; titles, subtitles and captions wrap to that width.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import plotnine as p9
@@ -30,6 +37,7 @@ from perception.catalog.results import Cell, Estimates
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
+from perception.i18n.typography import typeset
 from perception.outputs.chart_specs import GENDER_COLOURS, GENDER_SHAPES
 from perception.outputs.style import (
     FONT,
@@ -41,6 +49,19 @@ from perception.outputs.style import (
 )
 
 DODGE = 0.6
+FIGURE_WIDTH_IN = 4.2
+REGION_ROW_IN, FRAME_IN = 0.36, 2.9  # per region (two markers), and for title, axis, legend and caption
+# Characters per line at 4.2 in: 12 pt bold title, 10 pt subtitle, 9 pt caption.
+TITLE_CHARS, SUBTITLE_CHARS, CAPTION_CHARS = 34, 50, 58
+
+
+def figure_height(project: Project) -> float:
+    return FRAME_IN + REGION_ROW_IN * len(project.geography.regions)
+
+
+def _wrapped(text: str, width: int, lang: str) -> str:
+    """``text`` typeset for ``lang`` first, so that a line never starts with ":" or "»", then wrapped."""
+    return textwrap.fill(typeset(text, lang), width)
 
 
 def missing_label(cell: Cell, strings: dict) -> str:
@@ -158,14 +179,15 @@ def indicator_by_region(
     plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
     plot += p9.scale_x_discrete(drop=False)
     plot += p9.coord_flip()
+    subtitle = (
+        strings["not_asked_note"].format(wave=project.waves[wave].label[lang])
+        if national.not_asked
+        else project.waves[wave].label[lang]
+    )
     plot += p9.labs(
-        title=indicator.label[lang],
-        subtitle=(
-            strings["not_asked_note"].format(wave=project.waves[wave].label[lang])
-            if national.not_asked
-            else project.waves[wave].label[lang]
-        ),
-        caption=strings["fig_caption"].format(min_n=project.min_cell_n),
+        title=_wrapped(indicator.label[lang], TITLE_CHARS, lang),
+        subtitle=_wrapped(subtitle, SUBTITLE_CHARS, lang),
+        caption=_wrapped(strings["fig_caption"].format(min_n=project.min_cell_n), CAPTION_CHARS, lang),
         x="",
         y=axis.title,
         fill=project.codebook["gender_code"].label[lang],
@@ -174,7 +196,13 @@ def indicator_by_region(
         linetype="",
     )
     plot += p9.guides(linetype=p9.guide_legend(order=2), fill=p9.guide_legend(order=1))
-    plot += theme_perception(legend_position="bottom", legend_box="horizontal", panel_grid_major_y=p9.element_blank())
+    plot += theme_perception(
+        FIGURE_WIDTH_IN,
+        figure_height(project),
+        legend_position="bottom",
+        legend_box="vertical",
+        panel_grid_major_y=p9.element_blank(),
+    )
     return plot
 
 

@@ -19,13 +19,19 @@ words; a fragile estimate carries the caution mark. The fill runs from near-whit
 blue over the range the regions span (``fitted_axis``; the caption gives it
 with the national value), a single hue whose lightness carries the value, so
 a greyscale print keeps the order; labels switch to white on dark tiles.
+
+A tile map is drawn once for every screen, 4.2 in wide with its colour bar
+underneath (as the chapter figures of :mod:`perception.outputs.figures`): a
+phone shows it 350 px wide with 9 pt labels at 10 px and more, a desktop at
+most 560 px wide. A choropleth keeps 7 in: the small southern regions need
+the room for their labels.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotnine as p9
@@ -36,6 +42,7 @@ from perception.config.project import Project
 from perception.errors import ConfigError
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
+from perception.i18n.typography import typeset
 from perception.outputs.boundaries import _label_points
 from perception.outputs.figures import missing_label
 from perception.outputs.style import FONT, ValueAxis, find_indicator, theme_perception, value_axis
@@ -47,7 +54,23 @@ SUPPRESSED_FILL = "#d9d9d9"
 BY_DESIGN_FILL = "#eee6d3"
 DARK_FROM = 0.55  # share of the axis range above which a tile is dark enough for white text
 TILE = 0.92  # tile side, leaving a gap between neighbours
-MAP_WIDTH_IN, MAP_HEIGHT_IN = 7.0, 5.0
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    width_in: float
+    height_in: float
+    label_pt: float  # region names and values on the map
+    legend_position: str
+    title_chars: int  # characters per line: 12 pt bold title, 10 pt subtitle, caption
+    subtitle_chars: int
+    caption_chars: int
+    caption_pt: float
+
+
+TILE_MAP = MapLayout(4.2, 6.4, 9, "bottom", 34, 48, 66, 8)
+CHOROPLETH = MapLayout(7.0, 5.0, 7, "right", 90, 90, 100, 7)
+LEGEND_LABELS = 5  # at most, on a colour bar laid across
 NICE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
 
 
@@ -128,13 +151,17 @@ def map_axis(estimates: Estimates, project: Project, wave: str, indicator_id: st
     return fitted_axis(axis, values)
 
 
-def _fill_scale(axis) -> p9.scale_fill_gradient:
+def _fill_scale(axis, layout: MapLayout) -> p9.scale_fill_gradient:
+    breaks, labels = list(axis.breaks), axis.labels(list(axis.breaks))
+    if layout.legend_position == "bottom" and len(breaks) > LEGEND_LABELS:  # side by side, labels must not touch
+        step = -(-(len(breaks) - 1) // (LEGEND_LABELS - 1))
+        breaks, labels = breaks[::step], labels[::step]
     return p9.scale_fill_gradient(
         low=LOW_FILL,
         high=HIGH_FILL,
         limits=axis.limits,
-        breaks=list(axis.breaks),
-        labels=axis.labels,
+        breaks=breaks,
+        labels=labels,
         name=axis.title,
     )
 
@@ -154,7 +181,9 @@ def _hatching(tiles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(segments, columns=["x", "y", "xend", "yend"])
 
 
-def _labels(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str, caption: str) -> p9.labs:
+def _labels(
+    estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str, caption: str, layout: MapLayout
+) -> p9.labs:
     strings = load_strings(lang)
     indicator = find_indicator(project, indicator_id)
     axis = map_axis(estimates, project, wave, indicator_id, lang)
@@ -176,31 +205,29 @@ def _labels(estimates: Estimates, project: Project, wave: str, indicator_id: str
     if any(estimates.get(wave, indicator_id, "region", code).missing_by_design for code in codes):
         lines.append(strings["map_caption_by_design"])
     label = project.waves[wave].label[lang]
+    subtitle = strings["not_asked_note"] if national.not_asked else strings["map_subtitle"]
     return p9.labs(
-        title=indicator.label[lang],
-        subtitle=(
-            strings["not_asked_note"].format(wave=label)
-            if national.not_asked
-            else strings["map_subtitle"].format(wave=label)
-        ),
-        caption="\n".join(textwrap.fill(line, 100) for line in lines),
+        title=textwrap.fill(typeset(indicator.label[lang], lang), layout.title_chars),
+        subtitle=textwrap.fill(typeset(subtitle.format(wave=label), lang), layout.subtitle_chars),
+        caption="\n".join(textwrap.fill(typeset(line, lang), layout.caption_chars) for line in lines),
         x="",
         y="",
     )
 
 
-def _bare_theme(**extra) -> p9.theme:
+def _bare_theme(layout: MapLayout) -> p9.theme:
+    across = {"legend_key_width": 220, "legend_title_position": "top"} if layout.legend_position == "bottom" else {}
     return theme_perception(
-        MAP_WIDTH_IN,
-        MAP_HEIGHT_IN,
+        layout.width_in,
+        layout.height_in,
         axis_text=p9.element_blank(),
         axis_ticks=p9.element_blank(),
         panel_grid_major=p9.element_blank(),
         panel_border=p9.element_blank(),
-        legend_position="right",
+        legend_position=layout.legend_position,
         plot_caption_position="plot",
-        plot_caption=p9.element_text(size=7, colour="#444444", ha="left"),
-        **extra,
+        plot_caption=p9.element_text(size=layout.caption_pt, colour="#444444", ha="left"),
+        **across,
     )
 
 
@@ -225,14 +252,19 @@ def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: st
     if not hidden.empty:
         # A white box keeps the label legible over the hatching.
         plot += p9.geom_label(
-            p9.aes(label="label", colour="text_colour"), data=hidden, size=8, family=FONT, fill="#ffffff", label_size=0
+            p9.aes(label="label", colour="text_colour"),
+            data=hidden,
+            size=TILE_MAP.label_pt,
+            family=FONT,
+            fill="#ffffff",
+            label_size=0,
         )
-    plot += p9.geom_text(p9.aes(label="label", colour="text_colour"), data=shown, size=8, family=FONT)
+    plot += p9.geom_text(p9.aes(label="label", colour="text_colour"), data=shown, size=TILE_MAP.label_pt, family=FONT)
     plot += p9.scale_colour_identity()
-    plot += _fill_scale(axis)
+    plot += _fill_scale(axis, TILE_MAP)
     plot += p9.coord_equal(expand=True)
-    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_tiles")
-    return plot + _bare_theme()
+    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_tiles", TILE_MAP)
+    return plot + _bare_theme(TILE_MAP)
 
 
 # --------------------------------------------------------------------------
@@ -262,17 +294,17 @@ def choropleth(
         p9.aes(x="x", y="y", label="label"),
         data=labels,
         inherit_aes=False,
-        size=7,
+        size=CHOROPLETH.label_pt,
         family=FONT,
         fill="#ffffff",
         alpha=0.85,
         label_size=0,
     )
-    plot += _fill_scale(axis)
+    plot += _fill_scale(axis, CHOROPLETH)
     # Degrees of longitude shrink with latitude: keep the country's shape.
     plot += p9.coord_fixed(ratio=1 / math.cos(math.radians(boundaries["y"].mean())))
-    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_boundaries")
-    return plot + _bare_theme()
+    plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_boundaries", CHOROPLETH)
+    return plot + _bare_theme(CHOROPLETH)
 
 
 def map_alt_text(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> str:

@@ -12,6 +12,7 @@ masked): never a marker on the axis, which would read as zero.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 import pandas as pd
 import plotnine as p9
@@ -20,17 +21,37 @@ from perception.catalog.results import Estimates
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
+from perception.i18n.typography import typeset
 from perception.outputs.figures import missing_label
 from perception.outputs.style import FONT, find_indicator, theme_perception, value_axis
 
-TREND_WIDTH_IN, PANEL_ROW_IN, FRAME_IN = 7.0, 1.9, 1.6
-PANELS_PER_ROW = 5
-CAPTION_CHARS = 110  # the caption's lines wrap at this width (8 pt on a 7-inch chart)
+
+@dataclass(frozen=True)
+class TrendLayout:
+    """How the small multiples are laid out for one kind of screen."""
+
+    width_in: float
+    panels_per_row: int
+    caption_chars: int  # the caption's lines wrap at this width
+    title_chars: int
+    subtitle_chars: int
+    strip_pt: float  # panel titles
+    axis_pt: float
+    caption_pt: float
+    note_pt: float  # the reason written where a wave has no estimate
+    panel_row_in: float = 1.9
+    frame_in: float = 1.6  # title, axis titles and caption
 
 
-def trend_height(project: Project) -> float:
-    rows = -(-(len(project.geography.regions) + 1) // PANELS_PER_ROW)
-    return FRAME_IN + PANEL_ROW_IN * rows
+PAGE_TRENDS = TrendLayout(7.0, 5, 110, 90, 90, 9, 8, 8, 7)
+# 4.2 in at 150 dpi, shown 350 px wide: 10 pt text is 11.6 px on the phone.
+PHONE_TRENDS = TrendLayout(4.2, 3, 46, 34, 40, 10, 10, 9, 9, panel_row_in=1.6, frame_in=2.8)
+TREND_WIDTH_IN = PAGE_TRENDS.width_in
+
+
+def trend_height(project: Project, layout: TrendLayout = PAGE_TRENDS) -> float:
+    rows = -(-(len(project.geography.regions) + 1) // layout.panels_per_row)
+    return layout.frame_in + layout.panel_row_in * rows
 
 
 def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> pd.DataFrame:
@@ -80,8 +101,13 @@ def _segments(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def trend_by_region(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> p9.ggplot:
-    """The indicator in every wave, nationally and in each region (small multiples), with 95 % intervals."""
+def trend_by_region(
+    estimates: Estimates, project: Project, indicator_id: str, lang: str, layout: TrendLayout = PAGE_TRENDS
+) -> p9.ggplot:
+    """The indicator in every wave, nationally and in each region (small multiples), with 95 % intervals.
+
+    Drawn at ``layout.width_in`` by ``trend_height(project, layout)`` inches.
+    """
     strings = load_strings(lang)
     indicator = find_indicator(project, indicator_id)
     axis = value_axis(project, indicator, lang)
@@ -103,33 +129,33 @@ def trend_by_region(estimates: Estimates, project: Project, indicator_id: str, l
             angle=90,
             ha="center",
             va="bottom",
-            size=7,
+            size=layout.note_pt,
             colour="#555555",
             fontstyle="italic",
             family=FONT,
         )
-    plot += p9.facet_wrap("~area", ncol=PANELS_PER_ROW)
+    plot += p9.facet_wrap("~area", ncol=layout.panels_per_row)
     plot += p9.scale_x_continuous(breaks=list(range(1, len(waves) + 1)), limits=(0.5, len(waves) + 0.5))
     plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
     legend = strings["list_separator"].join(
         strings["trend_wave_key"].format(number=k, wave=project.waves[w].label[lang]) for k, w in enumerate(waves, 1)
     )
     plot += p9.labs(
-        title=indicator.label[lang],
-        subtitle=strings["trend_subtitle"],
+        title=textwrap.fill(typeset(indicator.label[lang], lang), layout.title_chars),
+        subtitle=textwrap.fill(typeset(strings["trend_subtitle"], lang), layout.subtitle_chars),
         caption="\n".join(
-            textwrap.fill(line, CAPTION_CHARS)
+            textwrap.fill(typeset(line, lang), layout.caption_chars)
             for line in (legend, strings["trend_caption"].format(min_n=project.min_cell_n))
         ),
         x=strings["trend_axis"],
         y=axis.title,
     )
     plot += theme_perception(
-        TREND_WIDTH_IN,
-        trend_height(project),
-        strip_text=p9.element_text(size=9),
-        axis_text=p9.element_text(size=8, colour="#1a1a1a"),
-        plot_caption=p9.element_text(size=8, colour="#333333", ha="left"),
+        layout.width_in,
+        trend_height(project, layout),
+        strip_text=p9.element_text(size=layout.strip_pt),
+        axis_text=p9.element_text(size=layout.axis_pt, colour="#1a1a1a"),
+        plot_caption=p9.element_text(size=layout.caption_pt, colour="#333333", ha="left"),
     )
     return plot
 
