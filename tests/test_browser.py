@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 
 import pytest
-from test_report import make_book
+from builders import make_book
 
 from perception.book.build import build_book
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_figures import LEAKED, indicators_frame, rendered_texts
+from builders import LEAKED, indicators_frame, rendered_texts
 
 from perception.catalog.results import Estimates
 from perception.i18n.numbers import format_percent

@@ -341,7 +341,7 @@ def test_unweighted_adjustment_and_post_stratification_are_told_apart(project):
 
 
 def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_path):
-    from test_report import make_book
+    from builders import make_book
 
     from perception.book.escape import text as md
     from perception.i18n.typography import typeset_markdown
@@ -367,7 +367,7 @@ def test_methodology_and_region_pages_describe_each_waves_design(project, tmp_pa
 
 
 def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_path, monkeypatch):
-    from test_factsheets import _inputs
+    from builders import sheet_inputs
 
     from perception.outputs import factsheets, sheet_layout
     from perception.outputs.designs import describe_wave
@@ -381,7 +381,7 @@ def test_fact_sheets_describe_the_designs_of_the_waves_they_show(project, tmp_pa
         return original(self, text, *args, **kwargs)
 
     monkeypatch.setattr(sheet_layout.Sheet, "text", record)
-    estimates, comparisons, sample = _inputs(configured_project, tmp_path / "processed")
+    estimates, comparisons, sample = sheet_inputs(configured_project, tmp_path / "processed")
     region = configured_project.geography.regions[0]
     for lang in configured_project.languages:
         written.clear()

@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from builders import STATIC, TEMPLATES, comparisons_frame, indicators_frame, write_inputs
 from markdown_it import MarkdownIt
-from test_figures import comparisons_frame, indicators_frame
-from test_report import STATIC, TEMPLATES, write_inputs
 
 from perception.book.build import build_book
 from perception.book.escape import code, one_line, option, text

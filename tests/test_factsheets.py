@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from test_figures import comparisons_frame, indicators_frame
+from builders import comparisons_frame, indicators_frame, sheet_inputs
 
 from perception.catalog.paths import factsheet_path
 from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
@@ -58,20 +58,6 @@ def test_factsheets_are_reproducible_pdfs_in_region_order(project, tmp_path):
         assert again.read_bytes() == factsheet_path(tmp_path / "a", lang, code).read_bytes(), (lang, code)
 
 
-def _inputs(project, processed):
-    wave = project.wave_ids[-1]
-    (processed / wave).mkdir(parents=True)
-    frame = indicators_frame(project)
-    comparisons = comparisons_frame(project, frame)
-    sample = pd.DataFrame(
-        [
-            {"region_code": c, "n_respondents": 300, "n_women": 150, "n_men": 150, "sum_weights": 1.0}
-            for c in project.geography.codes
-        ]
-    )
-    return Estimates(frame), Comparisons(comparisons), sample
-
-
 @pytest.mark.parametrize("copies", [1, 3])
 def test_every_table_of_every_sheet_is_complete_on_the_page(project, tmp_path, copies):
     """Each table holds one row per indicator, every row inside the page; two pages while they fit."""
@@ -82,7 +68,7 @@ def test_every_table_of_every_sheet_is_complete_on_the_page(project, tmp_path, c
             for n in range(copies)
             for i in Project.from_file("config/config.yaml", root=project.root).indicators
         )
-    estimates, comparisons, sample = _inputs(project, tmp_path / "processed")
+    estimates, comparisons, sample = sheet_inputs(project, tmp_path / "processed")
     tables = 3 if len(project.wave_ids) > 1 else 2
     regions = project.geography.regions if copies == 1 else project.geography.regions[:1]
     for lang in project.languages:
@@ -100,7 +86,7 @@ def test_every_table_of_every_sheet_is_complete_on_the_page(project, tmp_path, c
 def test_a_region_the_latest_wave_missed_says_so_and_keeps_each_waves_own_reason(project, tmp_path):
     """Kidal not reached by the latest wave, its baseline figure masked: "non enquêtée" only where it is true."""
     baseline, wave = project.wave_ids[0], project.wave_ids[-1]
-    *_, sample = _inputs(project, tmp_path / "processed")
+    *_, sample = sheet_inputs(project, tmp_path / "processed")
     frame = indicators_frame(project, suppressed={(baseline, "trust_police", "region", "ML-8", "")})
     frame["status"] = frame["is_suppressed"].map({True: "suppressed", False: "estimated"})
     missed = (frame["wave"] == wave) & (frame["region_code"] == "ML-8")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import matplotlib.text
-import pandas as pd
 import pytest
 import yaml
+from builders import LEAKED, indicators_frame, rendered_texts
 
 from perception.catalog.results import Estimates
 from perception.config.project import Project
@@ -28,127 +26,6 @@ from perception.stages import figures as write_figures
 
 REPO = Path(__file__).resolve().parents[1]
 NBSP = "\u00a0"
-LEAKED = 0.777  # a value a suppressed row must never show, even if the file carries it
-
-
-def indicators_frame(
-    project: Project, suppressed: set[tuple[str, ...]] = frozenset(), flagged: set[tuple[str, ...]] = frozenset()
-) -> pd.DataFrame:
-    """A complete indicators table with distinct estimates per cell, in the workflow's format.
-
-    Cells listed in ``suppressed`` as (wave, indicator, domain, region, gender)
-    get n below the threshold and is_suppressed=True, but keep an estimate of
-    ``LEAKED`` to prove that nothing downstream prints it. Cells in
-    ``flagged`` are published with is_reliable=False. Index indicators are on
-    0–100, as the estimation stage writes them.
-    """
-    regions = project.geography.codes
-    keys = [("national", "", "")]
-    keys += [("region", r, "") for r in regions]
-    keys += [("gender", "", g) for g in ("f", "m")]
-    keys += [("region_gender", r, g) for r in regions for g in ("f", "m")]
-    rows = []
-    for w, wave in enumerate(project.wave_ids):
-        for i, indicator in enumerate(project.indicators):
-            for k, (domain, region, gender) in enumerate(keys):
-                key = (wave, indicator.id, domain, region, gender)
-                hidden = key in suppressed
-                estimate = LEAKED if hidden else round(0.20 + 0.01 * ((7 * k + 3 * i + 5 * w) % 50), 4)
-                scale = 100 if indicator.unit == "index" else 1
-                rows.append(
-                    {
-                        "wave": wave,
-                        "indicator": indicator.id,
-                        "domain": domain,
-                        "region_code": region,
-                        "gender_code": gender,
-                        "estimate": estimate * scale,
-                        "se": 0.02 * scale,
-                        "ci_low": round(estimate - 0.04, 4) * scale,
-                        "ci_high": round(estimate + 0.04, 4) * scale,
-                        "n": 12 if hidden else 250,
-                        "is_reliable": not hidden and key not in flagged,
-                        "reliability_note": "fewer than 8 degrees of freedom" if key in flagged else "",
-                        "is_suppressed": hidden,
-                        "suppression_reason": "small_cell" if hidden else "",
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def comparisons_frame(
-    project: Project, indicators: pd.DataFrame, significant: set[tuple[str, ...]] = frozenset()
-) -> pd.DataFrame:
-    """Gender gaps and changes since the baseline built from ``indicators``, in the workflow's format.
-
-    Keys in ``significant`` are (comparison, wave, indicator, domain, region,
-    gender); those rows get is_significant=True, every other row False. A
-    comparison involving a suppressed cell is suppressed, with empty numbers.
-    """
-    cells = {
-        tuple(row[k] for k in ("wave", "indicator", "domain", "region_code", "gender_code")): row
-        for row in indicators.to_dict("records")
-    }
-    rows = []
-
-    def add(kind, wave, reference_wave, indicator, domain, region, gender, group, reference_group, a, b):
-        hidden = a["is_suppressed"] or b["is_suppressed"]
-        difference = a["estimate"] - b["estimate"]
-        clear = (kind, wave, indicator, domain, region, gender) in significant and not hidden
-        # The interval the verdict used: it excludes 0 exactly when the verdict is "clear".
-        if clear:
-            adjusted = (difference - abs(difference) / 2, difference + abs(difference) / 2)
-        else:
-            adjusted = (min(difference, 0) - 0.05, max(difference, 0) + 0.05)
-        rows.append(
-            {
-                "comparison": kind,
-                "indicator": indicator,
-                "domain": domain,
-                "region_code": region,
-                "gender_code": gender,
-                "wave": wave,
-                "reference_wave": reference_wave,
-                "group": group,
-                "reference_group": reference_group,
-                "estimate": None if hidden else a["estimate"],
-                "reference_estimate": None if hidden else b["estimate"],
-                "difference": None if hidden else round(difference, 6),
-                "se": None if hidden else 0.03,
-                "ci_low": None if hidden else round(difference - 0.06, 6),
-                "ci_high": None if hidden else round(difference + 0.06, 6),
-                "df": 200,
-                "p_value": None if hidden else 0.5,
-                "family_size": 10,
-                "p_adjusted": None if hidden else 1.0,
-                "ci_level_adjusted": None if hidden else 0.995,
-                "ci_low_adjusted": None if hidden else round(adjusted[0], 6),
-                "ci_high_adjusted": None if hidden else round(adjusted[1], 6),
-                "is_significant": clear,
-                "is_suppressed": hidden,
-            }
-        )
-
-    baseline = project.wave_ids[0]
-    for wave in project.wave_ids:
-        for indicator in project.indicators:
-            i = indicator.id
-            for domain, region in [("national", ""), *(("region", r) for r in project.geography.codes)]:
-                gendered = "region_gender" if domain == "region" else "gender"
-                women, men = cells[(wave, i, gendered, region, "f")], cells[(wave, i, gendered, region, "m")]
-                add("gender_gap", wave, "", i, domain, region, "", "f", "m", women, men)
-                if domain == "region":  # against the rest of the country (here the national cell stands in)
-                    here, rest = cells[(wave, i, "region", region, "")], cells[(wave, i, "national", "", "")]
-                    add("region_vs_rest", wave, "", i, "region", region, "", region, "rest", here, rest)
-            if wave == baseline:
-                continue
-            keys = [("national", "", ""), *(("region", r, "") for r in project.geography.codes)]
-            keys += [("gender", "", g) for g in ("f", "m")]
-            keys += [("region_gender", r, g) for r in project.geography.codes for g in ("f", "m")]
-            for domain, region, gender in keys:
-                after, before = cells[(wave, i, domain, region, gender)], cells[(baseline, i, domain, region, gender)]
-                add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
-    return pd.DataFrame(rows)
 
 
 def small_project(tmp_path: Path, indicator_ids: list[str]) -> Project:
@@ -160,14 +37,6 @@ def small_project(tmp_path: Path, indicator_ids: list[str]) -> Project:
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     config["indicators"] = str(path)
     return Project(config, root=REPO)
-
-
-def rendered_texts(plot) -> list[str]:
-    figure = plot.draw()
-    try:
-        return [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
-    finally:
-        plt.close(figure)
 
 
 def test_french_and_english_number_formats():

@@ -6,6 +6,7 @@ import textwrap
 
 import pandas as pd
 import pytest
+from builders import KOBO_HEADER, kobo_row, partner_b_mapping
 
 from perception.config.geography import load_geography
 from perception.config.sources import load_source
@@ -14,28 +15,6 @@ from perception.ingest.columns import select_mapped_columns
 from perception.ingest.readers import read_file
 from perception.transform.harmonise import convert, harmonise
 from perception.transform.validate import validate
-
-KOBO_HEADER = (
-    "identification/id_repondant,identification/region,identification/milieu,identification/strate,"
-    "identification/zd,poids,repondant/sexe,repondant/age,confiance/police,confiance/gendarmerie,"
-    "confiance/garde_nationale,confiance/armee,confiance/tribunaux,confiance/autorites_coutumieres,"
-    "securite/insecurite,securite/victime,securite/signale,securite/menaces,droits/abus,droits/plainte,"
-    "identification/telephone"
-)
-
-
-def kobo_row(rid, region, sexe="femme", police="assez", poids="1.5", victime="non", signale="", menaces="vols"):
-    return (
-        f"{rid},{region},urbain,S1,Z1,{poids},{sexe},34,{police},un_peu,nsp,beaucoup,refus,assez,"
-        f"jamais,{victime},{signale},{menaces},non,oui,+22370000000"
-    )
-
-
-def partner_b_mapping(project, data) -> str:
-    """Partner B's mapping pointed at ``data``, without its checks (they need columns these rows lack)."""
-    text = (project.root / "config/sources/partner_b_2024-baseline.yaml").read_text(encoding="utf-8")
-    text = text.split("\n# Data-quality checks")[0]
-    return text.replace("data/raw/2024-baseline/partner_b_kobo.csv", str(data))
 
 
 @pytest.fixture()

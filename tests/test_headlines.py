@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_figures import comparisons_frame, indicators_frame
+from builders import comparisons_frame, indicators_frame
 
 from perception.catalog.results import Comparisons, Estimates
 from perception.i18n.numbers import format_count, format_value

@@ -361,7 +361,7 @@ def test_weighting_targets_refuse_hostile_populations(tmp_path, row, expected):
 
 def kobo_file(tmp_path: Path, weights: list[str], header: str | None = None) -> tuple[Path, Path]:
     """A partner-B-like CSV with one row per weight, and partner B's mapping pointed at it."""
-    from test_harmonise import KOBO_HEADER, kobo_row, partner_b_mapping
+    from builders import KOBO_HEADER, kobo_row, partner_b_mapping
 
     rows = [kobo_row(f"B{i}", "Mopti", poids=w) for i, w in enumerate(weights, start=1)]
     data = tmp_path / "data.csv"
@@ -413,7 +413,7 @@ def test_hostile_weights_are_quarantined_with_a_reason(tmp_path, monkeypatch, ca
 
 
 def test_duplicate_column_names_stop_with_their_names(tmp_path, monkeypatch, capsys):
-    from test_harmonise import KOBO_HEADER
+    from builders import KOBO_HEADER
 
     header = KOBO_HEADER.replace("identification/telephone", "poids")
     data, _ = kobo_file(tmp_path, ["1.5"], header=header)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_figures import LEAKED, indicators_frame, rendered_texts
+from builders import LEAKED, indicators_frame, rendered_texts
 
 from perception.catalog.results import Estimates
 from perception.errors import ConfigError

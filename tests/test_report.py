@@ -8,19 +8,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 import pytest
-from test_figures import LEAKED, comparisons_frame, indicators_frame
+from builders import LEAKED, STATIC, TEMPLATES, make_book
 
 from perception.book.build import BookBuildError, build_book
 from perception.book.sources import write_book_sources
-from perception.catalog.paths import chart_names, chart_path
-from perception.catalog.tables import table
 from perception.config.project import Project
-from perception.estimate.answers import question_variables
-from perception.estimate.availability import Availability
 from perception.i18n.numbers import (
     format_count,
     format_difference,
@@ -30,9 +23,6 @@ from perception.i18n.numbers import (
     format_value,
 )
 from perception.i18n.typography import keep_figures_together, typeset
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "book/templates"
-STATIC = Path(__file__).resolve().parents[1] / "book/static"
 
 NBSP = "\u00a0"
 NUMBER = re.compile(r"[+\u2212]?\d+[,.]\d+")
@@ -44,114 +34,6 @@ def pages(project: Project) -> list[str]:
     regions = [f"regions/{code}" for code in project.geography.codes]
     top = ["index", *chapters, "gender", "trends", "regions", "methodology", "dictionary", "downloads"]
     return top + regions
-
-
-def national_breakdowns(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
-    """A breakdowns table whose every level repeats the national row (statuses included)."""
-    from perception.book.chapters import breakdown_levels
-
-    national = frame[frame["domain"] == "national"]
-    rows = []
-    for name in project.breakdowns:
-        for level, _ in breakdown_levels(project, name, "en"):
-            rows.append(national.assign(breakdown=name, level=level))
-    out = pd.concat(rows, ignore_index=True)
-    return out[[c for c in table("breakdowns").columns if c in out]]
-
-
-def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[Path, Path]:
-    """Workflow outputs in their published layout: processed tables, figure PNGs, maps and fact sheets."""
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    frame.to_csv(processed / "indicators.csv", index=False)
-    comparisons.to_csv(processed / "comparisons.csv", index=False)
-    Availability(project).table().to_csv(processed / "availability.csv", index=False)
-    answer_rows = []
-    for wave in project.wave_ids:
-        for name in question_variables(project):
-            variable = project.codebook[name]
-            codes = [str(c) for c in variable.codes] + [str(project.codebook.special_code(s)) for s in variable.special]
-            specials = [""] * len(variable.codes) + list(variable.special)
-            for code, special in zip(codes, specials, strict=True):
-                answer_rows.append((wave, name, code, special, 250, 250 // len(codes), 1 / len(codes), "estimated"))
-    pd.DataFrame(answer_rows, columns=list(table("answers").columns)).to_csv(processed / "answers.csv", index=False)
-    national_breakdowns(project, frame).to_csv(processed / "breakdowns.csv", index=False)
-    pd.DataFrame(
-        [
-            {
-                "wave": w,
-                "n": 2700,
-                "sum_weights": 1e7,
-                "kish_deff": 1.16,
-                "effective_n": 2330.4,
-                "weight_min": 900,
-                "weight_max": 8000,
-                "weight_ratio": 8.9,
-            }
-            for w in project.wave_ids
-        ]
-    ).to_csv(processed / "weighting_diagnostics.csv", index=False)
-    for wave in project.wave_ids:
-        (processed / wave).mkdir()
-        sources = project.source_ids(wave)
-        pd.DataFrame(
-            [
-                {
-                    "source_id": source,
-                    "source_file": f"data/raw/{wave}/{source}.csv",
-                    "rows_received": 1000 + i,
-                    "rows_released": 990 + i,
-                    "rows_quarantined": 10,
-                }
-                for i, source in enumerate(sources)
-            ]
-        ).to_csv(processed / wave / "quality_summary.csv", index=False)
-        pd.DataFrame(
-            [
-                {"source_id": s, "source_file": f"{s}.csv", "section": "rows", "item": item, "action": "", "count": n}
-                for s in sources
-                for item, n in (("received", 1000), ("released", 990), ("quarantined", 10))
-            ]
-        ).to_csv(processed / wave / "quality_annex.csv", index=False)
-        pd.DataFrame(
-            [
-                {"region_code": code, "n_respondents": 300, "n_women": 140, "n_men": 160, "sum_weights": 12345.6}
-                for code in project.geography.codes
-            ]
-        ).to_csv(processed / wave / "sample_summary.csv", index=False)
-        # what the book must never offer: the internal responses (exact age, design codes)
-        (processed / wave / "responses.csv").write_text("wave,region_code,age\n", encoding="utf-8")
-    release = processed / "release"
-    release.mkdir()
-    for name in ["indicators.csv", "comparisons.csv", "data_dictionary.csv", "README.md"]:
-        (release / name).write_text("released\n", encoding="utf-8")
-    for wave in project.wave_ids:
-        (release / f"responses_{wave}.csv").write_text("wave,region_code,age_group\n", encoding="utf-8")
-    for lang in project.languages:
-        (processed / "factsheets" / lang).mkdir(parents=True)
-        for code in project.geography.codes:
-            (processed / "factsheets" / lang / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    figures = tmp_path / "figures"
-    for lang in project.languages:
-        for folder in [*project.wave_ids, "maps"]:
-            for indicator in project.indicators:
-                path = figures / lang / folder / f"{indicator.id}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                plt.imsave(path, np.zeros((2, 2, 3)))
-        for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
-            path = chart_path(figures, lang, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            plt.imsave(path, np.zeros((2, 2, 3)))
-    return processed, figures
-
-
-def make_book(project, tmp_path, suppressed=frozenset(), significant=frozenset(), flagged=frozenset()):
-    frame = indicators_frame(project, suppressed=suppressed, flagged=flagged)
-    comparisons = comparisons_frame(project, frame, significant=significant)
-    processed, figures = write_inputs(tmp_path, project, frame, comparisons)
-    out = tmp_path / "src"
-    write_book_sources(project, processed, figures, TEMPLATES, STATIC, out)
-    return frame, comparisons, processed, figures, out
 
 
 @pytest.fixture
