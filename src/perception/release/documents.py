@@ -136,11 +136,28 @@ def git_commit(root: Path) -> str:
 
 
 def _relative(project: Project, path: Path) -> str:
-    path = Path(path)
-    try:
-        return path.resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A file's name as provenance prints it: relative to the project, or to the installed package's folder.
+
+    Never an absolute path: the release must be the same whichever folder the
+    project was cloned to or the package installed in (the strings catalogue
+    is ``perception/i18n/*.yaml`` inside the package).
+    """
+    path = Path(path).resolve()
+    for base in _provenance_bases(project):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.name
+
+
+def _provenance_bases(project: Project) -> tuple[Path, Path]:
+    """The project's folder, then the folder holding the installed ``perception`` package."""
+    return project.root.resolve(), Path(__file__).resolve().parents[2]
+
+
+def provenance_file(project: Project, name: str) -> Path:
+    """The file a name of ``provenance.json`` stands for (to check its hash)."""
+    project_root, packages = _provenance_bases(project)
+    return project_root / name if (project_root / name).exists() else packages / name
 
 
 def provenance(project: Project, raw_files, config_files, processed_files, version: str, commit: str) -> dict:
