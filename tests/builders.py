@@ -35,13 +35,13 @@ def indicators_frame(
     ``flagged`` are published with is_reliable=False. Index indicators are on
     0–100, as the estimation stage writes them.
     """
-    regions = project.geography.codes
-    keys = [("national", "", "")]
-    keys += [("region", r, "") for r in regions]
-    keys += [("gender", "", g) for g in ("f", "m")]
-    keys += [("region_gender", r, g) for r in regions for g in ("f", "m")]
     rows = []
     for w, wave in enumerate(project.wave_ids):
+        regions = project.wave_geography(wave).codes
+        keys = [("national", "", "")]
+        keys += [("region", r, "") for r in regions]
+        keys += [("gender", "", g) for g in ("f", "m")]
+        keys += [("region_gender", r, g) for r in regions for g in ("f", "m")]
         for i, indicator in enumerate(project.indicators):
             for k, (domain, region, gender) in enumerate(keys):
                 key = (wave, indicator.id, domain, region, gender)
@@ -77,6 +77,8 @@ def comparisons_frame(
     Keys in ``significant`` are (comparison, wave, indicator, domain, region,
     gender); those rows get is_significant=True, every other row False. A
     comparison involving a suppressed cell is suppressed, with empty numbers.
+    A change in a region the baseline drew differently (another layout) is
+    ``not_comparable``, with the later wave's estimate only.
     """
     cells = {
         tuple(row[k] for k in ("wave", "indicator", "domain", "region_code", "gender_code")): row
@@ -85,6 +87,17 @@ def comparisons_frame(
     rows = []
 
     def add(kind, wave, reference_wave, indicator, domain, region, gender, group, reference_group, a, b):
+        if b is None:  # another territory in the reference wave
+            rows.append(
+                {
+                    **dict.fromkeys(rows[0]),
+                    **dict(comparison=kind, indicator=indicator, domain=domain, region_code=region),
+                    **dict(gender_code=gender, wave=wave, reference_wave=reference_wave, group=group),
+                    **dict(reference_group=reference_group, estimate=a["estimate"], df=200, family_size=10),
+                    **dict(is_significant=False, is_suppressed=False, status="not_comparable"),
+                }
+            )
+            return
         hidden = a["is_suppressed"] or b["is_suppressed"]
         difference = a["estimate"] - b["estimate"]
         clear = (kind, wave, indicator, domain, region, gender) in significant and not hidden
@@ -119,6 +132,7 @@ def comparisons_frame(
                 "ci_high_adjusted": None if hidden else round(adjusted[1], 6),
                 "is_significant": clear,
                 "is_suppressed": hidden,
+                "status": "suppressed" if hidden else "estimated",
             }
         )
 
@@ -126,7 +140,8 @@ def comparisons_frame(
     for wave in project.wave_ids:
         for indicator in project.indicators:
             i = indicator.id
-            for domain, region in [("national", ""), *(("region", r) for r in project.geography.codes)]:
+            regions = project.wave_geography(wave).codes
+            for domain, region in [("national", ""), *(("region", r) for r in regions)]:
                 gendered = "region_gender" if domain == "region" else "gender"
                 women, men = cells[(wave, i, gendered, region, "f")], cells[(wave, i, gendered, region, "m")]
                 add("gender_gap", wave, "", i, domain, region, "", "f", "m", women, men)
@@ -135,11 +150,13 @@ def comparisons_frame(
                     add("region_vs_rest", wave, "", i, "region", region, "", region, "rest", here, rest)
             if wave == baseline:
                 continue
-            keys = [("national", "", ""), *(("region", r, "") for r in project.geography.codes)]
+            keys = [("national", "", ""), *(("region", r, "") for r in regions)]
             keys += [("gender", "", g) for g in ("f", "m")]
-            keys += [("region_gender", r, g) for r in project.geography.codes for g in ("f", "m")]
+            keys += [("region_gender", r, g) for r in regions for g in ("f", "m")]
+            same = project.same_territory(wave, baseline)
             for domain, region, gender in keys:
-                after, before = cells[(wave, i, domain, region, gender)], cells[(baseline, i, domain, region, gender)]
+                after = cells[(wave, i, domain, region, gender)]
+                before = cells[(baseline, i, domain, region, gender)] if not region or region in same else None
                 add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
     return pd.DataFrame(rows)
 
@@ -226,7 +243,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
         pd.DataFrame(
             [
                 {"region_code": code, "n_respondents": 300, "n_women": 140, "n_men": 160, "sum_weights": 12345.6}
-                for code in project.geography.codes
+                for code in project.wave_geography(wave).codes
             ]
         ).to_csv(processed / wave / "sample_summary.csv", index=False)
         # what the book must never offer: the internal responses (exact age, design codes)
@@ -239,7 +256,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
         (release / f"responses_{wave}.csv").write_text("wave,region_code,age_group\n", encoding="utf-8")
     for lang in project.languages:
         (processed / "factsheets" / lang).mkdir(parents=True)
-        for code in project.geography.codes:
+        for code in project.report_geography.codes:
             (processed / "factsheets" / lang / f"{code}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     figures = tmp_path / "figures"
     for lang in project.languages:
@@ -248,7 +265,7 @@ def write_inputs(tmp_path: Path, project: Project, frame: pd.DataFrame, comparis
                 path = figures / lang / folder / f"{indicator.id}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 plt.imsave(path, np.zeros((2, 2, 3)))
-        for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
+        for name in chart_names(project.wave_ids, project.report_geography.codes, [i.id for i in project.indicators]):
             path = chart_path(figures, lang, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             plt.imsave(path, np.zeros((2, 2, 3)))
@@ -295,7 +312,7 @@ def sheet_inputs(project, processed):
     sample = pd.DataFrame(
         [
             {"region_code": c, "n_respondents": 300, "n_women": 150, "n_men": 150, "sum_weights": 1.0}
-            for c in project.geography.codes
+            for c in project.report_geography.codes
         ]
     )
     return Estimates(frame), Comparisons(comparisons), sample

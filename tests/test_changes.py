@@ -7,8 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from scipy import stats
 
+from perception.config.geography import load_geography
 from perception.estimate.comparisons import wave_changes
 
 WAVES = ["w1", "w2", "w3", "w4"]
@@ -35,9 +37,17 @@ def estimates() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+GEOGRAPHY = load_geography(REPO / "config/geography.yaml")  # every wave on the default layout
+
+
 def project(changes=None, waves=WAVES):
     comparisons = {} if changes is None else {"changes": changes}
-    return SimpleNamespace(config={"comparisons": comparisons}, wave_ids=list(waves))
+    return SimpleNamespace(
+        config={"comparisons": comparisons},
+        wave_ids=list(waves),
+        wave_geography=lambda wave: GEOGRAPHY,
+        same_territory=lambda wave, other: frozenset(GEOGRAPHY.codes),
+    )
 
 
 def test_every_wave_is_compared_with_the_baseline_and_the_wave_before():

@@ -260,7 +260,7 @@ def figures(project: Project, lang: str, wave: str, indicators_csv: Path, out_di
         path = figure_path(out_dir, lang, wave, indicator.id)
         with at(indicator=indicator.id):
             plot = indicator_by_region(frame, project, wave, indicator.id, lang)
-            save_png(plot, path, lang, FIGURE_WIDTH_IN, figure_height(project), drawings)
+            save_png(plot, path, lang, FIGURE_WIDTH_IN, figure_height(project, wave), drawings)
         paths.append(path)
     log.info("figures: %s", drawings.summary())
     return paths
@@ -310,8 +310,8 @@ def maps(project: Project, lang: str, indicators_csv: Path, out_dir: Path, bound
     from perception.outputs.style import save_png
 
     estimates = Estimates(read_indicators(indicators_csv))
-    polygons = read_boundaries(boundaries, project.geography) if boundaries else None
     wave = project.wave_ids[-1]
+    polygons = read_boundaries(boundaries, project.wave_geography(wave)) if boundaries else None
     drawings = Drawings(out_dir)
     paths = []
     for indicator in project.indicators:
@@ -342,7 +342,7 @@ def factsheets(project: Project, processed_dir: Path, out_dir: Path) -> list[Pat
     sample = pd.read_csv(processed_dir / project.wave_ids[-1] / "sample_summary.csv", keep_default_na=False)
     paths = []
     for lang in project.languages:
-        for region in project.geography.regions:
+        for region in project.report_geography.regions:
             path = factsheet_path(out_dir, lang, region.code)
             with at(lang=lang, region=region.code):
                 write_atomic(

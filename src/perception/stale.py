@@ -46,8 +46,8 @@ def stale_outputs(project: Project, processed: Path) -> list[Path]:
     processed = Path(processed)
     waves, languages = set(project.wave_ids), set(project.languages)
     indicators = {indicator.id for indicator in project.indicators}
-    regions = set(project.geography.codes)
-    charts = set(chart_names(project.wave_ids, project.geography.codes, sorted(indicators)))
+    regions = set(project.report_geography.codes)
+    charts = set(chart_names(project.wave_ids, project.report_geography.codes, sorted(indicators)))
     stale: list[Path] = []
     for entry in _entries(processed):
         own = entry.name in {FIGURES_SUBDIR, FACTSHEETS_SUBDIR, RELEASE_SUBDIR}

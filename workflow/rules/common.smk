@@ -41,7 +41,7 @@ try:
     WAVES = PROJECT.wave_ids
     LANGUAGES = PROJECT.languages
     INDICATOR_IDS = [indicator.id for indicator in PROJECT.indicators]
-    REGIONS = PROJECT.geography.codes
+    REGIONS = PROJECT.report_geography.codes
     CHART_NAMES = chart_names(WAVES, REGIONS, INDICATOR_IDS)
     SOURCES = {wave: PROJECT.source_ids(wave) for wave in WAVES}
 except (Exception, KeyboardInterrupt) as error:

@@ -107,7 +107,7 @@ def dictionary_context(project: Project, lang: str, processed_dir: Path | None =
         if not variable.publish:
             continue
         if variable.type == "region":
-            codes = [f"{literal(r.code)} = {md(r.name[lang])}" for r in project.geography.regions]
+            codes = [f"{literal(r.code)} = {md(r.name[lang])}" for r in project.all_regions]
         else:
             codes = [f"{literal(code)} = {md(labels[lang])}" for code, labels in variable.codes.items()]
         codes += [
@@ -229,7 +229,7 @@ def released_files(project: Project, processed_dir: Path) -> list[tuple[Path, st
     files += [
         (factsheet_path(processed_dir / "factsheets", lang, r.code), f"factsheets/{lang}/{r.code}.pdf", "factsheet")
         for lang in project.languages
-        for r in project.geography.regions
+        for r in project.report_geography.regions
     ]
     return files
 
@@ -245,7 +245,7 @@ def downloads_context(project: Project, processed_dir: Path, lang: str) -> dict:
         elif kind == "factsheet":
             code, sheet_lang = Path(relative).stem, Path(relative).parent.name
             text = strings["download_factsheet"].format(
-                region=md(project.geography.name(code, lang)), language=strings["language_names"][sheet_lang]
+                region=md(project.report_geography.name(code, lang)), language=strings["language_names"][sheet_lang]
             )
         else:
             text = strings[f"download_{kind}"]

@@ -32,6 +32,7 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
     project = data.project
     strings = load_strings(lang)
     marks = Marks(project, lang)
+    comparable = {wave: project.comparable_regions(wave) for wave in project.wave_ids}
     header = [""]
     for wave in project.wave_ids:
         header += [strings["col_estimate"].format(wave=data.wave_label(wave, lang)), strings["col_n"]]
@@ -39,14 +40,14 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
     def row(label: str, domain: str, region: str = "", gender: str = "") -> list[str]:
         cells = []
         for wave in project.wave_ids:
-            cell = data.estimates.get(wave, indicator.id, domain, region, gender)
+            cell = data.estimates.get_comparable(comparable[wave], wave, indicator.id, domain, region, gender)
             cells += [marks.estimate(cell, indicator), format_count(cell.n, lang)]
         return [label, *cells]
 
     blank = [""] * (2 * len(project.wave_ids))
     rows = [row(f"**{strings['national']}**", "national")]
     rows.append([f"**{md(project.codebook['region_code'].label[lang])}**", *blank])
-    rows += [row(md(region.name[lang]), "region", region.code) for region in project.geography.regions]
+    rows += [row(md(region.name[lang]), "region", region.code) for region in project.report_geography.regions]
     gender = project.codebook["gender_code"]
     rows.append([f"**{md(gender.label[lang])}**", *blank])
     rows += [row(md(labels[lang]), "gender", gender=str(code)) for code, labels in gender.codes.items()]
@@ -147,7 +148,7 @@ def index_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
         "sample_sentence": sample_sentence,
         # "Votre région": a link to each regional page, so a forum finds its own first
         "regions": [
-            f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)" for region in project.geography.regions
+            f"[{md(region.name[lang])}]({REGIONS_PAGE}/{region.code}.md)" for region in project.report_geography.regions
         ],
         "findings": findings,
         "headline": headline,

@@ -98,7 +98,7 @@ def gender_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
         rows = [(f"**{strings['national']}**", indicator, data.comparisons.gap(wave, indicator.id, "national"))]
         rows += [
             (md(region.name[lang]), indicator, data.comparisons.gap(wave, indicator.id, "region", region.code))
-            for region in project.geography.regions
+            for region in project.report_geography.regions
         ]
         sections.append(
             {
@@ -115,7 +115,7 @@ def gender_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
                     rows,
                     reference_first=False,
                     counts=[gap_counts(data, lang, indicator, "national")]
-                    + [gap_counts(data, lang, indicator, "region", r.code) for r in project.geography.regions],
+                    + [gap_counts(data, lang, indicator, "region", r.code) for r in project.report_geography.regions],
                 ),
             }
         )
@@ -152,7 +152,7 @@ def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
             ]
             rows += [
                 (md(region.name[lang]), indicator, change(wave, indicator.id, "region", region.code))
-                for region in project.geography.regions
+                for region in project.wave_geography(wave).regions
             ]
             sections.append(
                 {

@@ -8,6 +8,7 @@ from perception.book.data import TOP_FINDINGS, TRUST_CHAPTER, UNIT_ORDER, BookDa
 from perception.book.escape import text as md
 from perception.book.markdown import plural
 from perception.catalog.results import Difference
+from perception.catalog.status import NOT_COMPARABLE
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
 from perception.i18n.numbers import (
@@ -78,7 +79,11 @@ def differences_finding(
     strings = load_strings(lang)
     clear, total = clear_differences(data, lookup)
     if not total:  # nothing compared (not asked, not surveyed, too few): never "none of the 0 indicators"
-        return {"text": strings["finding_no_comparison"].format(**fields), "items": []}
+        redrawn = any(lookup(indicator).status == NOT_COMPARABLE for indicator in data.project.indicators)
+        return {
+            "text": strings["finding_redrawn" if redrawn else "finding_no_comparison"].format(**fields),
+            "items": [],
+        }
     if not clear:
         return {"text": strings[f"{key}_none"].format(total=total, **fields), "items": []}
     return {
@@ -143,7 +148,7 @@ def regional_gaps_finding(data: BookData, lang: str) -> dict:
     """How many regional gender gaps are clear, and where the largest are."""
     strings = load_strings(lang)
     clear, total = [], 0
-    for region in data.project.geography.regions:
+    for region in data.project.report_geography.regions:
         found, published = clear_differences(
             data, lambda i, r=region: data.comparisons.gap(data.latest, i.id, "region", r.code)
         )

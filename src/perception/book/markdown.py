@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from perception.catalog.results import Difference
-from perception.catalog.status import NOT_ASKED, NOT_SURVEYED, SUPPRESSED
+from perception.catalog.status import BY_DESIGN, SUPPRESSED
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
@@ -49,7 +49,7 @@ class Marks:
 
     def missing(self, status: str) -> str:
         """The words for a row without a number: the status's, or the suppression mark."""
-        if status in (NOT_ASKED, NOT_SURVEYED):
+        if status in BY_DESIGN:
             self.statuses.add(status)
             return self.strings[f"status_mark_{status}"]
         self.suppressed = True
@@ -88,9 +88,7 @@ class Marks:
             notes.append(self.strings["suppressed_note"].format(min_n=self.min_n))
         if self.flagged:
             notes.append(self.strings["unreliable_note"])
-        notes += [
-            self.strings[f"status_note_{status}"] for status in (NOT_ASKED, NOT_SURVEYED) if status in self.statuses
-        ]
+        notes += [self.strings[f"status_note_{status}"] for status in BY_DESIGN if status in self.statuses]
         return notes
 
 

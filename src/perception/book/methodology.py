@@ -43,7 +43,8 @@ def methodology_context(data: BookData, lang: str) -> dict:
                 ],
             )
         )
-        sample = in_configured_order(data.sample(wave), "region_code", project.geography.codes)
+        geography = project.wave_geography(wave)
+        sample = in_configured_order(data.sample(wave), "region_code", geography.codes)
         sample_tables.append(
             Table(
                 caption=label,
@@ -59,7 +60,7 @@ def methodology_context(data: BookData, lang: str) -> dict:
                 align="lrrrr",
                 rows=[
                     [
-                        md(project.geography.name(str(row.region_code), lang)),
+                        md(geography.name(str(row.region_code), lang)),
                         format_count(row.n_respondents, lang),
                         format_count(row.n_women, lang),
                         format_count(row.n_men, lang),
@@ -72,7 +73,7 @@ def methodology_context(data: BookData, lang: str) -> dict:
     return {
         "source_tables": source_tables,
         "sample_tables": sample_tables,
-        "sample_intro": strings["methodology_sample_intro"].format(layout=md(project.geography.label[lang])),
+        "sample_intro": strings["methodology_sample_intro"].format(layout=_layouts(project, lang)),
         "design_intro": strings["design"]["intro"],
         "design_lines": [describe_wave(project, wave, lang, md) for wave in project.wave_ids],
         "weighting": weighting_table(data, lang),
@@ -231,3 +232,14 @@ def definitions(project: Project, lang: str) -> list[dict]:
             }
         )
     return definitions
+
+
+def _layouts(project: Project, lang: str) -> str:
+    """The administrative layout, or each wave's when the waves use several (one sentence either way)."""
+    strings = load_strings(lang)
+    labels = {wave: project.wave_geography(wave).label[lang] for wave in project.wave_ids}
+    if len(set(labels.values())) <= 1:
+        return md(project.report_geography.label[lang])
+    return strings["list_separator"].join(
+        f"{md(project.waves[wave].label[lang])}{strings['colon']}{md(label)}" for wave, label in labels.items()
+    )

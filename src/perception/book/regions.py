@@ -28,7 +28,7 @@ def regions_context(data: BookData, lang: str) -> dict:
             else strings["fig_not_surveyed"],
             f"{{download}}`{strings['factsheet_link_short']} <{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf>`",
         ]
-        for region in project.geography.regions
+        for region in project.report_geography.regions
     ]
     table = Table(
         caption=strings["regions_table_caption"].format(wave=data.wave_label(data.latest, lang)),

@@ -91,7 +91,7 @@ def edition_figures(project: Project, figures_dir: Path, lang: str) -> dict[tupl
             figures[(wave, indicator.id)] = (figure_path(figures_dir, lang, wave, indicator.id), relative.as_posix())
         relative = Path(FIGURES_SUBDIR) / "map" / f"{indicator.id}.png"
         figures[("map", indicator.id)] = (map_path(figures_dir, lang, indicator.id), relative.as_posix())
-    for name in chart_names(project.wave_ids, project.geography.codes, [i.id for i in project.indicators]):
+    for name in chart_names(project.wave_ids, project.report_geography.codes, [i.id for i in project.indicators]):
         relative = Path(FIGURES_SUBDIR) / "charts" / f"{name}.png"
         figures[("chart", name)] = (chart_path(figures_dir, lang, name), relative.as_posix())
     return figures
@@ -130,7 +130,7 @@ def page_contexts(data: BookData, lang: str, figures: dict[tuple[str, str], str]
     if len(project.wave_ids) > 1:
         pages["trends"] = ("trends.md.j2", trends_context(data, lang, charts))
     pages[REGIONS_PAGE] = ("regions.md.j2", regions_context(data, lang))
-    for region in project.geography.regions:
+    for region in project.report_geography.regions:
         pages[region_page(region.code)] = ("region.md.j2", region_context(data, region, lang, charts))
     pages["methodology"] = ("methodology.md.j2", methodology_context(data, lang))
     pages[QUALITY_PAGE] = ("quality.md.j2", quality_context(data, lang))
@@ -193,7 +193,9 @@ def write_book_sources(
         chapters = [
             {
                 "file": page,
-                "sections": [region_page(r.code) for r in project.geography.regions] if page == REGIONS_PAGE else [],
+                "sections": [region_page(r.code) for r in project.report_geography.regions]
+                if page == REGIONS_PAGE
+                else [],
             }
             for page in page_names(project)[1:]
         ]

@@ -157,9 +157,11 @@ FIELDS = _fields(
         "status",
         "string",
         "Statut de la cellule : estimated (publiée), suppressed (trop peu de réponses ou imprécise), "
-        "not_asked (question non posée lors de cette enquête), not_surveyed (région non enquêtée)",
+        "not_asked (question non posée lors de cette enquête), not_surveyed (région non enquêtée), "
+        "not_comparable (évolution d'une région délimitée autrement dans l'autre enquête)",
         "Status of the cell: estimated (published), suppressed (too few answers or imprecise), "
-        "not_asked (question not asked in this survey), not_surveyed (region not surveyed)",
+        "not_asked (question not asked in this survey), not_surveyed (region not surveyed), "
+        "not_comparable (change of a region drawn differently in the other survey)",
     ),
     (
         "is_asked",

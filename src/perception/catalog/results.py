@@ -18,12 +18,21 @@ enforced here, once, for every consumer:
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from perception.catalog.status import ESTIMATED, NOT_ASKED, NOT_SURVEYED, STATUSES, SUPPRESSED
+from perception.catalog.status import (
+    BY_DESIGN,
+    ESTIMATED,
+    NOT_ASKED,
+    NOT_COMPARABLE,
+    NOT_SURVEYED,
+    STATUSES,
+    SUPPRESSED,
+)
 from perception.catalog.tables import table
 
 # What the read API exposes of each table: its key, and the values pages print.
@@ -141,8 +150,8 @@ class _Status:
 
     @property
     def missing_by_design(self) -> bool:
-        """No number because of what the survey asked or where it went, not because of disclosure control."""
-        return self.status in (NOT_ASKED, NOT_SURVEYED)
+        """No number because of what was asked, where the survey went or how regions were drawn: not disclosure."""
+        return self.status in BY_DESIGN
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,8 @@ class Cell(_Status):
 
 
 ABSENT = Cell(None, None, None, 0, True, status=SUPPRESSED)
+# A region of the report's layout that an earlier wave drew differently: its number there is another territory's.
+REDRAWN = Cell(None, None, None, 0, False, status=NOT_COMPARABLE)
 
 
 class Estimates:
@@ -181,6 +192,19 @@ class Estimates:
 
     def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
         return self._cells.get((wave, indicator, domain, region, gender), ABSENT)
+
+    def get_comparable(
+        self, regions: Collection[str], wave: str, indicator: str, domain: str, region: str = "", gender: str = ""
+    ) -> Cell:
+        """The cell when ``region`` is blank or one of ``regions``, else a ``not_comparable`` cell.
+
+        For series shown on the report's regions: ``regions`` is
+        ``Project.comparable_regions(wave)``, the regions ``wave`` surveyed
+        as the same territory.
+        """
+        if region and region not in regions:
+            return REDRAWN
+        return self.get(wave, indicator, domain, region, gender)
 
 
 class Breakdowns:

@@ -10,10 +10,14 @@ so that a reader never has to guess why a number is missing:
 - ``not_asked``: none of the wave's sources asked every question the
   indicator needs (its mapping maps none, or not all, of them), or none of
   the sources that asked it interviewed anyone in the cell;
-- ``not_surveyed``: the wave has no respondents in the region.
+- ``not_surveyed``: the wave has no respondents in the region;
+- ``not_comparable``: a change or trend between two waves whose layouts
+  draw the region differently (``refines``/``part_of`` in
+  ``geography.yaml``): the two numbers are about different territories.
 
 A comparison takes the first of ``not_asked``, ``not_surveyed``,
-``suppressed`` that applies to either of its sides (:func:`combine`).
+``suppressed`` that applies to either of its sides (:func:`combine`);
+``not_comparable`` is set by the change itself.
 Pages print these in words from the strings catalogue
 (``status_<value>`` in :mod:`perception.i18n`), never as a dash.
 """
@@ -26,10 +30,14 @@ ESTIMATED = "estimated"
 SUPPRESSED = "suppressed"
 NOT_ASKED = "not_asked"
 NOT_SURVEYED = "not_surveyed"
+NOT_COMPARABLE = "not_comparable"
 
-STATUSES = (ESTIMATED, SUPPRESSED, NOT_ASKED, NOT_SURVEYED)
+STATUSES = (ESTIMATED, SUPPRESSED, NOT_ASKED, NOT_SURVEYED, NOT_COMPARABLE)
 # Without a number: the reason that explains most wins when two sides differ.
-PRECEDENCE = (NOT_ASKED, NOT_SURVEYED, SUPPRESSED, ESTIMATED)
+PRECEDENCE = (NOT_ASKED, NOT_SURVEYED, NOT_COMPARABLE, SUPPRESSED, ESTIMATED)
+# No number because of what the survey asked, where it went or how its regions were drawn (not disclosure
+# control): printed in words, each with its note, never as the suppression mark.
+BY_DESIGN = (NOT_ASKED, NOT_SURVEYED, NOT_COMPARABLE)
 
 
 def combine(statuses: Iterable[str]) -> str:

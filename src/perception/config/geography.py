@@ -3,6 +3,12 @@
 A layout (e.g. the 2012 regions, or the 2023 reform) lists its regions in
 report order with their names, spelling variants and map tile. Names in
 partner files are matched ignoring case, accents and punctuation.
+
+A layout that splits an older one (``refines``) says which older region
+each of its regions lies within (``part_of``): that is what lets a series
+of waves cross a reform. :func:`same_territory` names the regions that are
+the same territory in two layouts, the only ones compared between waves
+drawn on them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class Region:
     aliases: tuple[str, ...]
     tile_row: int
     tile_col: int
+    part_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Geography:
     label: dict[str, str]
     regions: tuple[Region, ...]
     elsewhere: tuple[tuple[str, str, str], ...] = ()
+    refines: Geography | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -97,6 +105,58 @@ class Geography:
 SUGGESTION_CUTOFF = 0.75
 
 
+def _ancestry(geography: Geography) -> list[Geography]:
+    """The layout, then the layout it refines, and so on."""
+    chain = [geography]
+    while chain[-1].refines is not None:
+        chain.append(chain[-1].refines)
+    return chain
+
+
+def _within(geography: Geography, ancestor: str) -> dict[str, str]:
+    """Each region's code -> the code of the region of layout ``ancestor`` it lies within."""
+    mapping = {code: code for code in geography.codes}
+    for layout in _ancestry(geography):
+        if layout.layout == ancestor:
+            return mapping
+        parents = {r.code: r.part_of for r in layout.regions}
+        mapping = {code: parents[inside] for code, inside in mapping.items()}
+    raise ValueError(f"layout {geography.layout} does not refine {ancestor}")
+
+
+def same_territory(first: Geography, second: Geography) -> frozenset[str]:
+    """Region codes that name the same territory in both layouts.
+
+    Every region of a layout is itself. Across layouts, a code is the same
+    territory when it exists in both and, in each, is the only part of the
+    region of their closest common ancestor it lies within (Bamako through
+    every reform; not Gao, which lost Ménaka in 2016). Layouts with no
+    common ancestor share no territory that the configuration vouches for.
+    """
+    if first.layout == second.layout:
+        return frozenset(first.codes)
+    ancestors = [g.layout for g in _ancestry(second)]
+    common = next((g.layout for g in _ancestry(first) if g.layout in ancestors), None)
+    if common is None:
+        return frozenset()
+    sides = [_within(first, common), _within(second, common)]
+    parts = [_parts_per_region(side) for side in sides]
+    return frozenset(
+        code
+        for code in set(sides[0]) & set(sides[1])
+        if sides[0][code] == sides[1][code]
+        and all(count[side[code]] == 1 for side, count in zip(sides, parts, strict=True))
+    )
+
+
+def _parts_per_region(mapping: dict[str, str]) -> dict[str, int]:
+    """How many regions lie within each region of the ancestor layout."""
+    counts: dict[str, int] = {}
+    for parent in mapping.values():
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
 def load_geography(path: str | Path, layout: str | None = None) -> Geography:
     """One layout of ``geography.yaml`` (``layout`` or the file's default)."""
     raw = check(load_yaml(path), "geography", path)
@@ -106,6 +166,7 @@ def load_geography(path: str | Path, layout: str | None = None) -> Geography:
     if layout not in layouts:
         raise ConfigError(f"{where}: layout {layout!r} is not defined (have: {', '.join(layouts)})")
     parsed = {name: _layout_regions(spec, f"{where}: layout {name}") for name, spec in layouts.items()}
+    _check_refinements(layouts, parsed, where)
     regions = parsed[layout]
     known = {normalise_name(text) for r in regions for text in (r.code, *r.name.values(), *r.aliases)}
     elsewhere: dict[str, tuple[str, str, str]] = {}
@@ -116,9 +177,48 @@ def load_geography(path: str | Path, layout: str | None = None) -> Geography:
                 if key not in known:
                     elsewhere.setdefault(key, (key, region.name["fr"], other))
     spec = layouts[layout]
+    refined = spec.get("refines")
     return Geography(
-        layout, bilingual(spec.get("label"), f"{where}: layout {layout}"), regions, tuple(elsewhere.values())
+        layout,
+        bilingual(spec.get("label"), f"{where}: layout {layout}"),
+        regions,
+        tuple(elsewhere.values()),
+        load_geography(path, refined) if refined else None,
     )
+
+
+def _check_refinements(layouts: dict, parsed: dict[str, tuple[Region, ...]], where: str) -> None:
+    """``refines`` names another layout, without cycles; ``part_of`` is given exactly then, naming its regions."""
+    for name, spec in layouts.items():
+        refined, seen = spec.get("refines"), [name]
+        while refined is not None:
+            if refined not in layouts:
+                raise ConfigError(
+                    f"{where}: layout {name}: refines {refined!r}, which is not a layout (have: {', '.join(layouts)})"
+                )
+            if refined in seen:
+                raise ConfigError(
+                    f"{where}: layout {name}: refines goes round in a circle ({' -> '.join([*seen, refined])})"
+                )
+            seen.append(refined)
+            refined = layouts[refined].get("refines")
+        refined = spec.get("refines")
+        older = {r.code for r in parsed[refined]} if refined else set()
+        for region in parsed[name]:
+            place = f"{where}: layout {name}: region {region.code}: part_of"
+            if refined is None and region.part_of is not None:
+                raise ConfigError(f"{place}: given, but the layout refines no other (add refines: <older layout>)")
+            if refined is not None and region.part_of is None:
+                raise ConfigError(f"{place}: missing; name the region of layout {refined} it lies within")
+            if refined is not None and region.part_of not in older:
+                raise ConfigError(f"{place}: {region.part_of!r} is not a region of layout {refined}")
+        if refined is not None:
+            uncovered = sorted(older - {r.part_of for r in parsed[name]})
+            if uncovered:
+                raise ConfigError(
+                    f"{where}: layout {name}: no region lies within {', '.join(uncovered)} of layout {refined} "
+                    "(every region of the refined layout needs at least one part)"
+                )
 
 
 def _layout_regions(spec: Any, where: str) -> tuple[Region, ...]:
@@ -134,6 +234,7 @@ def _layout_regions(spec: Any, where: str) -> tuple[Region, ...]:
                 aliases=tuple(str(a) for a in item.get("aliases") or ()),
                 tile_row=int(tile.get("row", 0)),
                 tile_col=int(tile.get("col", 0)),
+                part_of=None if item.get("part_of") is None else str(item["part_of"]),
             )
         )
     codes = [r.code for r in regions]

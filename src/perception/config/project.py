@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from perception.config.codebook import Codebook, load_codebook
-from perception.config.geography import Geography, load_geography
+from perception.config.geography import Geography, Region, load_geography, same_territory
 from perception.config.registry import Indicator, load_indicators
 from perception.config.schema import check
 from perception.config.sources import SourceMapping, load_source
@@ -143,6 +143,39 @@ class Project:
         if layout not in self._layouts:
             self._layouts[layout] = load_geography(self.root / self.config["geography"], layout)
         return self._layouts[layout]
+
+    @cached_property
+    def report_geography(self) -> Geography:
+        """The layout of the latest wave: the regions the book's regional pages, fact sheets and trends are about.
+
+        Readers are told about today's regions. Earlier waves on another
+        layout show, against them, only the regions that are the same
+        territory (:meth:`same_territory`); the others read "autre découpage".
+        Per-wave outputs (a wave's figures, maps, release) use the wave's own
+        layout (:meth:`wave_geography`).
+        """
+        return self.wave_geography(self.wave_ids[-1]) if self.wave_ids else self.geography
+
+    @property
+    def all_regions(self) -> tuple[Region, ...]:
+        """Regions of every wave's layout: the report's in order, then those only earlier layouts have.
+
+        For the code lists of released and documented ``region_code`` columns,
+        which hold each wave's own layout.
+        """
+        regions = {r.code: r for r in self.report_geography.regions}
+        for wave in self.wave_ids:
+            for region in self.wave_geography(wave).regions:
+                regions.setdefault(region.code, region)
+        return tuple(regions.values())
+
+    def same_territory(self, wave: str, other: str) -> frozenset[str]:
+        """Region codes that are the same territory in both waves' layouts (all of them when the layouts agree)."""
+        return same_territory(self.wave_geography(wave), self.wave_geography(other))
+
+    def comparable_regions(self, wave: str) -> frozenset[str]:
+        """Regions of :attr:`report_geography` that ``wave`` surveyed as the same territory."""
+        return same_territory(self.report_geography, self.wave_geography(wave))
 
     @cached_property
     def waves(self) -> dict[str, Wave]:

@@ -44,7 +44,7 @@ def estimate_breakdowns(project: Project, wave: str, sample: DesignedSample) -> 
             column = value_column(indicator)
             for name in project.breakdowns:
                 group = group_column_name(name)
-                grid = pd.DataFrame({group: pd.Series(group_levels(project, name), dtype="string")})
+                grid = pd.DataFrame({group: pd.Series(group_levels(project, name, wave), dtype="string")})
                 recorded = data[group].notna().any()
                 asked = availability.is_asked(indicator) and recorded
                 cells = (

@@ -16,7 +16,7 @@ import pandas as pd
 import polars as pl
 import svy
 
-from perception.catalog.status import ESTIMATED, NOT_ASKED, SUPPRESSED, combine
+from perception.catalog.status import BY_DESIGN, ESTIMATED, NOT_ASKED, NOT_COMPARABLE, SUPPRESSED, combine
 from perception.catalog.tables import table
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -212,6 +212,11 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
     since the baseline says it all and no second row is made.
     Waves are independent samples, so the variance of the difference is the
     sum of the variances; df is the smaller of the two (conservative).
+    A region that is not the same territory in the two waves' layouts
+    (``Project.same_territory``: Mopti before and after Douentza and
+    Bandiagara became regions), or that the reference wave's layout does not
+    have (Douentza against 2012), gets a ``not_comparable`` row with the
+    later wave's estimate only.
     """
     wanted = project.config["comparisons"].get("changes", ["baseline", "previous"])
     waves = project.wave_ids
@@ -227,10 +232,19 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
         reference = _latest_asked(cells, candidates, keep_not_asked=comparison == "change")
         later = cells[cells["wave"] == wave].set_index("_cell")
         joined = later.join(reference.add_suffix("_ref"), how="inner")
-        difference = joined["estimate"] - joined["estimate_ref"]
-        se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2)
-        df = np.minimum(joined["df"], joined["df_ref"]).astype(float)
+        new_regions = _new_regions(project, later, joined, candidates[0])
+        if not new_regions.empty:
+            joined = pd.concat([joined, new_regions])
+        redrawn = _redrawn(project, joined)
+        difference = (joined["estimate"] - joined["estimate_ref"]).mask(redrawn)
+        se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2).mask(redrawn)
+        df = np.minimum(joined["df"], joined["df_ref"]).astype(float).mask(redrawn)
         test = t_test(difference.to_numpy(), se.to_numpy(), df.to_numpy())
+        status = [combine(pair) for pair in zip(joined["status"], joined["status_ref"], strict=True)]
+        status = [
+            NOT_COMPARABLE if moved and side not in BY_DESIGN else side
+            for moved, side in zip(redrawn, status, strict=True)
+        ]
         rows.append(
             pd.DataFrame(
                 {
@@ -244,19 +258,42 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
                     "group": wave,
                     "reference_group": joined["wave_ref"],
                     "estimate": joined["estimate"],
-                    "reference_estimate": joined["estimate_ref"],
+                    "reference_estimate": joined["estimate_ref"].mask(redrawn),
                     "difference": difference,
                     "se": se,
                     "ci_low": test["ci_low"],
                     "ci_high": test["ci_high"],
                     "df": df,
                     "p_value": test["p_value"],
-                    "status": [combine(pair) for pair in zip(joined["status"], joined["status_ref"], strict=True)],
+                    "status": status,
                 }
             ).reset_index(drop=True)
         )
         rows[-1]["is_suppressed"] = rows[-1]["status"].eq(SUPPRESSED)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPARISON_COLUMNS)
+
+
+def _new_regions(project: Project, later: pd.DataFrame, joined: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Regional cells of the later wave in regions the reference wave's layout does not have, sides unmatched."""
+    codes = later["region_code"].fillna("").astype(str)
+    old = set(project.wave_geography(reference).codes)
+    new = later[(codes != "") & ~codes.isin(old) & ~later.index.isin(joined.index)]
+    blank = {f"{column}_ref": np.nan for column in later.columns}
+    return new.assign(**{**blank, "wave_ref": reference, "status_ref": SUPPRESSED})
+
+
+def _redrawn(project: Project, joined: pd.DataFrame) -> pd.Series:
+    """Rows of a regional cell whose region is not the same territory in the wave and its reference wave."""
+    regional = joined["region_code"].fillna("").astype(str)
+    same = {pair: project.same_territory(*pair) for pair in set(zip(joined["wave"], joined["wave_ref"], strict=True))}
+    return pd.Series(
+        [
+            code != "" and code not in same[(wave, ref)]
+            for code, wave, ref in zip(regional, joined["wave"], joined["wave_ref"], strict=True)
+        ],
+        index=joined.index,
+        dtype=bool,
+    )
 
 
 def _latest_asked(cells: pd.DataFrame, waves: list[str], keep_not_asked: bool) -> pd.DataFrame:

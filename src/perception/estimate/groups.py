@@ -33,10 +33,10 @@ def check_grouping(project: Project, name: str, where: str) -> None:
         )
 
 
-def group_levels(project: Project, name: str) -> list[str]:
-    """Levels in configured order; the first is a model's reference."""
+def group_levels(project: Project, name: str, wave: str) -> list[str]:
+    """Levels in configured order (regions: of the wave's layout); the first is a model's reference."""
     if name == "region_code":
-        return project.geography.codes
+        return project.wave_geography(wave).codes
     if name == AGE_GROUP:
         return list(band_labels(project.config["models"]["age_bounds"]).values())
     return [str(code) for code in project.codebook[name].codes]

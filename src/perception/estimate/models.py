@@ -82,7 +82,7 @@ def fit_wave(project: Project, wave: str, responses: pd.DataFrame) -> pd.DataFra
             levels = {}
             for name in predictors:
                 present = set(data.loc[complete, DERIVED_PREFIX + name])
-                levels[name] = [level for level in group_levels(project, name) if level in present]
+                levels[name] = [level for level in group_levels(project, name, wave) if level in present]
             single = [name for name in predictors if len(levels[name]) < 2]
             if not single:
                 break

@@ -54,12 +54,8 @@ class Chart:
 
 
 def missing_word(cell: Cell, strings: dict) -> str:
-    """Why a cell has no marker, in a word: not asked, not surveyed, or suppressed (never one for another)."""
-    if cell.not_asked:
-        return strings["fig_not_asked"]
-    if cell.not_surveyed:
-        return strings["fig_not_surveyed"]
-    return strings["fig_suppressed"]
+    """Why a cell has no marker, in a word: not asked, not surveyed, other boundaries, or suppressed."""
+    return strings[f"fig_{cell.status}"] if cell.missing_by_design else strings["fig_suppressed"]
 
 
 def shares(project: Project) -> list[Indicator]:
@@ -155,7 +151,7 @@ def page_charts(estimates: Estimates, project: Project, lang: str) -> dict[str, 
     charts = {"summary": summary_chart(estimates, project, lang), "gender": gender_chart(estimates, project, lang)}
     if len(project.wave_ids) > 1:
         charts["trends"] = trends_chart(estimates, project, lang)
-    for region in project.geography.regions:
+    for region in project.report_geography.regions:
         charts[f"region-{region.code}"] = region_chart(estimates, project, region, lang)
-    assert list(charts) == page_chart_names(project.wave_ids, project.geography.codes)
+    assert list(charts) == page_chart_names(project.wave_ids, project.report_geography.codes)
     return charts

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotnine as p9
 
+from perception.catalog.status import BY_DESIGN
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.typography import typeset
@@ -196,7 +197,7 @@ def dot_chart(project: Project, chart: Chart, lang: str, layout: Layout = PAGE) 
     caption = [strings["chart_caption"].format(min_n=project.min_cell_n)]
     if not hollow.empty:
         caption.append(strings["chart_fragile"])
-    for status in ("not_asked", "not_surveyed"):  # the availability words, beside "suppressed"
+    for status in BY_DESIGN:  # the availability words, beside "suppressed"
         if (frame["why"] == status).any():
             caption.append(strings[f"status_note_{status}"])
     plot += p9.labs(

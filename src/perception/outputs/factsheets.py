@@ -23,7 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.patches import Rectangle
 
 from perception.catalog.results import Cell, Comparisons, Difference, Estimates
-from perception.catalog.status import NOT_ASKED, NOT_SURVEYED
+from perception.catalog.status import BY_DESIGN
 from perception.config.geography import Region
 from perception.config.project import Project
 from perception.config.registry import Indicator
@@ -56,11 +56,11 @@ def _difference(row: Difference, indicator: Indicator, mark: str, lang: str) -> 
 
 def _locator(page: Sheet, project: Project, region: Region, strings: dict, lang: str) -> None:
     """Tile map in the top-right corner with the region dark and the others light."""
-    positions = tile_positions(project.geography)
+    positions = tile_positions(project.report_geography)
     rows = max(r for r, _ in positions.values()) + 1
     cols = max(c for _, c in positions.values()) + 1
     axes = page.figure.add_axes((0.66, 0.80, 0.27, 0.16))
-    for other in project.geography.regions:
+    for other in project.report_geography.regions:
         row, col = positions[other.code]
         mine = other.code == region.code
         axes.add_patch(
@@ -86,14 +86,14 @@ def _locator(page: Sheet, project: Project, region: Region, strings: dict, lang:
 
 def _missing(status: str, strings: dict, printed: set[str]) -> str:
     """The words for a cell without a number (recorded in ``printed`` for the note), or the suppression mark."""
-    if status in (NOT_ASKED, NOT_SURVEYED):
+    if status in BY_DESIGN:
         printed.add(status)
         return strings[f"status_mark_{status}"]
     return strings["suppressed_mark"]
 
 
 def _status_notes(printed: set[str], strings: dict) -> str:
-    return " ".join(strings[f"status_note_{status}"] for status in (NOT_ASKED, NOT_SURVEYED) if status in printed)
+    return " ".join(strings[f"status_note_{status}"] for status in BY_DESIGN if status in printed)
 
 
 def _verdict(row: Difference, strings: dict) -> str:
@@ -254,7 +254,9 @@ def _contents(
             reference_first=True,
             sides=lambda indicator: (
                 estimates.get(wave, indicator.id, "region", region.code),
-                estimates.get(baseline, indicator.id, "region", region.code),
+                estimates.get_comparable(
+                    project.comparable_regions(baseline), baseline, indicator.id, "region", region.code
+                ),
             ),
         )
     sheet.room(sheet.row * 4)

@@ -55,8 +55,9 @@ REGION_ROW_IN, FRAME_IN = 0.36, 2.9  # per region (two markers), and for title, 
 TITLE_CHARS, SUBTITLE_CHARS, CAPTION_CHARS = 34, 50, 58
 
 
-def figure_height(project: Project) -> float:
-    return FRAME_IN + REGION_ROW_IN * len(project.geography.regions)
+def figure_height(project: Project, wave: str) -> float:
+    """Inches for one wave's figure: a row per region of the wave's own layout."""
+    return FRAME_IN + REGION_ROW_IN * len(project.wave_geography(wave).regions)
 
 
 def _wrapped(text: str, width: int, lang: str) -> str:
@@ -80,7 +81,7 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
     axis = value_axis(project, find_indicator(project, indicator_id), lang)
     floor = axis.limits[0]
     rows = []
-    for region in project.geography.regions:
+    for region in project.wave_geography(wave).regions:
         for position, code in enumerate(gender_codes(project)):
             cell = estimates.get(wave, indicator_id, "region_gender", region.code, code)
             rows.append(
@@ -100,7 +101,7 @@ def plot_data(estimates: Estimates, project: Project, wave: str, indicator_id: s
     frame = pd.DataFrame(rows)
     # coord_flip draws the first category at the bottom: reverse so the
     # first configured region is on top, as in the tables.
-    regions = [r.name[lang] for r in project.geography.regions]
+    regions = [r.name[lang] for r in project.wave_geography(wave).regions]
     frame["region"] = pd.Categorical(frame["region"], categories=regions[::-1], ordered=True)
     genders = [_gender_label(project, c, lang) for c in gender_codes(project)]
     frame["gender"] = pd.Categorical(frame["gender"], categories=genders, ordered=True)
@@ -198,7 +199,7 @@ def indicator_by_region(
     plot += p9.guides(linetype=p9.guide_legend(order=2), fill=p9.guide_legend(order=1))
     plot += theme_perception(
         FIGURE_WIDTH_IN,
-        figure_height(project),
+        figure_height(project, wave),
         legend_position="bottom",
         legend_box="vertical",
         panel_grid_major_y=p9.element_blank(),
@@ -230,7 +231,8 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
         "national": shown(estimates.get(wave, indicator_id, "national")),
     }
     regional = [
-        (region, estimates.get(wave, indicator_id, "region", region.code)) for region in project.geography.regions
+        (region, estimates.get(wave, indicator_id, "region", region.code))
+        for region in project.wave_geography(wave).regions
     ]
     regional = [(region, cell) for region, cell in regional if cell.published]
     if regional:
@@ -255,7 +257,7 @@ def alt_text(indicators: pd.DataFrame | Estimates, project: Project, wave: str, 
     hidden = sum(
         not (cell := estimates.get(wave, indicator_id, "region_gender", region.code, code)).published
         and not cell.missing_by_design
-        for region in project.geography.regions
+        for region in project.wave_geography(wave).regions
         for code in gender_codes(project)
     )
     if hidden:

@@ -54,6 +54,10 @@ SUPPRESSED_FILL = "#d9d9d9"
 BY_DESIGN_FILL = "#eee6d3"
 DARK_FROM = 0.55  # share of the axis range above which a tile is dark enough for white text
 TILE = 0.92  # tile side, leaving a gap between neighbours
+# Tile-grid columns the map's 9 pt labels fit in (the 2012 and 2016 layouts); a wider grid (the
+# 2023 layout's six) gets smaller labels, one word a line, so that no label spills onto a neighbour.
+LABEL_COLUMNS = 4
+WRAP_CHARS = 10
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,10 @@ def region_values(estimates: Estimates, project: Project, wave: str, indicator_i
     strings = load_strings(lang)
     indicator = find_indicator(project, indicator_id)
     axis = value_axis(project, indicator, lang)
-    cells = [(region, estimates.get(wave, indicator_id, "region", region.code)) for region in project.geography.regions]
+    cells = [
+        (region, estimates.get(wave, indicator_id, "region", region.code))
+        for region in project.wave_geography(wave).regions
+    ]
     values = [cell.estimate * axis.factor if cell.published else math.nan for _, cell in cells]
     low, high = map_axis(estimates, project, wave, indicator_id, lang).limits
     rows = []
@@ -145,7 +152,7 @@ def map_axis(estimates: Estimates, project: Project, wave: str, indicator_id: st
     """The colour scale of one map: the indicator's axis fitted to its published regional values."""
     axis = value_axis(project, find_indicator(project, indicator_id), lang)
     values = []
-    for region in project.geography.regions:
+    for region in project.wave_geography(wave).regions:
         cell = estimates.get(wave, indicator_id, "region", region.code)
         values.append(cell.estimate * axis.factor if cell.published else math.nan)
     return fitted_axis(axis, values)
@@ -233,9 +240,15 @@ def _bare_theme(layout: MapLayout) -> p9.theme:
 
 def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> p9.ggplot:
     """Tile-grid map of one indicator's regional estimates in ``wave``."""
-    positions = tile_positions(project.geography)
+    positions = tile_positions(project.wave_geography(wave))
     axis = map_axis(estimates, project, wave, indicator_id, lang)
     tiles = region_values(estimates, project, wave, indicator_id, lang)
+    columns = max(col for _, col in positions.values()) + 1
+    label_pt = TILE_MAP.label_pt * min(1.0, (LABEL_COLUMNS + 1) / (columns + 1))
+    if columns > LABEL_COLUMNS:
+        tiles["label"] = [
+            "\n".join(textwrap.fill(part, WRAP_CHARS) for part in label.split("\n")) for label in tiles["label"]
+        ]
     tiles["x"] = [positions[code][1] for code in tiles["region_code"]]
     tiles["y"] = [-positions[code][0] for code in tiles["region_code"]]
     shown, hidden = tiles[tiles["published"]], tiles[~tiles["published"]]
@@ -254,12 +267,12 @@ def tile_map(estimates: Estimates, project: Project, wave: str, indicator_id: st
         plot += p9.geom_label(
             p9.aes(label="label", colour="text_colour"),
             data=hidden,
-            size=TILE_MAP.label_pt,
+            size=label_pt,
             family=FONT,
             fill="#ffffff",
             label_size=0,
         )
-    plot += p9.geom_text(p9.aes(label="label", colour="text_colour"), data=shown, size=TILE_MAP.label_pt, family=FONT)
+    plot += p9.geom_text(p9.aes(label="label", colour="text_colour"), data=shown, size=label_pt, family=FONT)
     plot += p9.scale_colour_identity()
     plot += _fill_scale(axis, TILE_MAP)
     plot += p9.coord_equal(expand=True)

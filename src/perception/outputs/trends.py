@@ -50,20 +50,26 @@ TREND_WIDTH_IN = PAGE_TRENDS.width_in
 
 
 def trend_height(project: Project, layout: TrendLayout = PAGE_TRENDS) -> float:
-    rows = -(-(len(project.geography.regions) + 1) // layout.panels_per_row)
+    rows = -(-(len(project.report_geography.regions) + 1) // layout.panels_per_row)
     return layout.frame_in + layout.panel_row_in * rows
 
 
 def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> pd.DataFrame:
-    """One row per area (national, then each region) and wave, in axis units; unpublished cells carry their reason."""
+    """One row per area (national, then each region) and wave, in axis units; unpublished cells carry their reason.
+
+    Regions are the report's (the latest wave's layout); a wave that drew a
+    region differently has no point there ("autre découpage"), so no line
+    joins two territories.
+    """
     strings = load_strings(lang)
     axis = value_axis(project, find_indicator(project, indicator_id), lang)
     areas = [("national", "", strings["national"])]
-    areas += [("region", region.code, region.name[lang]) for region in project.geography.regions]
+    areas += [("region", region.code, region.name[lang]) for region in project.report_geography.regions]
+    comparable = {wave: project.comparable_regions(wave) for wave in project.wave_ids}
     rows = []
     for domain, code, name in areas:
         for position, wave in enumerate(project.wave_ids, start=1):
-            cell = estimates.get(wave, indicator_id, domain, code)
+            cell = estimates.get_comparable(comparable[wave], wave, indicator_id, domain, code)
             rows.append(
                 {
                     "area": name,
@@ -140,13 +146,14 @@ def trend_by_region(
     legend = strings["list_separator"].join(
         strings["trend_wave_key"].format(number=k, wave=project.waves[w].label[lang]) for k, w in enumerate(waves, 1)
     )
+    notes = [legend, strings["trend_caption"].format(min_n=project.min_cell_n)]
+    codes = project.report_geography.codes
+    if any(code not in project.comparable_regions(wave) for wave in waves for code in codes):
+        notes.append(strings["fig_note_not_comparable"])
     plot += p9.labs(
         title=textwrap.fill(typeset(indicator.label[lang], lang), layout.title_chars),
         subtitle=textwrap.fill(typeset(strings["trend_subtitle"], lang), layout.subtitle_chars),
-        caption="\n".join(
-            textwrap.fill(typeset(line, lang), layout.caption_chars)
-            for line in (legend, strings["trend_caption"].format(min_n=project.min_cell_n))
-        ),
+        caption="\n".join(textwrap.fill(typeset(line, lang), layout.caption_chars) for line in notes),
         x=strings["trend_axis"],
         y=axis.title,
     )

@@ -109,7 +109,7 @@ class ReleaseMetadata:
         if var.sensitive:
             notes.append(self.notes["sensitive"])
         if var.type == "region":
-            codes = {r.code: dict(r.name) for r in self.project.geography.regions}
+            codes = {r.code: dict(r.name) for r in self.project.all_regions}
         else:
             codes = {code_key(code): labels for code, labels in var.codes.items()}
         if name in (design.strata, design.psu) or var.type == "integer" or var.has_numeric_codes:
