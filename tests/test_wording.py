@@ -68,6 +68,11 @@ def test_only_a_real_change_limits_comparability(project):
         }
     }
     assert changed_between_waves(indicator, scale, "fr")
+    # only the waves a change compares count: a third wave reworded elsewhere leaves a-b comparable
+    three = {variable: {**same[variable], "c": [_question("c", "Au cours du dernier mois ?")]}}
+    assert changed_between_waves(indicator, three, "fr")
+    assert not changed_between_waves(indicator, three, "fr", ("a", "b"))
+    assert changed_between_waves(indicator, three, "fr", ("a", "c"))
 
 
 def test_wording_from_files_is_escaped(project):

@@ -160,7 +160,7 @@ def trends_context(data: BookData, lang: str, charts: dict[str, str]) -> dict:
                     "link": indicator_link(indicator, lang),
                     # the question changed between waves: the change may be the question's
                     "limited": strings["comparability_limited"]
-                    if changed_between_waves(indicator, asked, lang)
+                    if changed_between_waves(indicator, asked, lang, (project.wave_ids[0], wave))
                     else "",
                     "table": comparison_table(
                         data,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,18 +95,24 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
-def changed_between_waves(indicator: Indicator, asked: dict[str, dict[str, list[Question]]], lang: str) -> bool:
+def changed_between_waves(
+    indicator: Indicator, asked: dict[str, dict[str, list[Question]]], lang: str, waves: Collection[str] | None = None
+) -> bool:
     """Whether a question of ``indicator`` was worded, or its answers labelled, differently in two waves.
 
     Like is compared with like: a mapping's wording with another mapping's,
     a file label with another file's label, a file's answer labels with
     another file's (codes alone are a numbering, not a scale). A wave where
-    it is not known is left out, never counted as a change.
+    it is not known is left out, never counted as a change. ``waves`` limits
+    the comparison to the waves a change compares (all waves when None): a
+    question reworded in a partner's round does not make the follow-up's
+    change against the baseline less comparable.
     """
     for variable in indicator.variables:
-        waves = asked.get(variable, {})
         versions: dict[str, dict[str, frozenset]] = {}
-        for wave, qs in waves.items():
+        for wave, qs in asked.get(variable, {}).items():
+            if waves is not None and wave not in waves:
+                continue
             for q in qs:
                 if q.wording:
                     versions.setdefault(q.origin, {}).setdefault(wave, set()).add(_normal(q.wording[lang]))
