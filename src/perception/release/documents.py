@@ -236,7 +236,14 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         or "no numeric variable is banded",
     }
     waves = [
-        {"id": wave, "label": project.waves[wave].label, **microdata_files(wave), **release_design(project, wave)}
+        {
+            "id": wave,
+            "label": project.waves[wave].label,
+            # region_code holds the regions of the wave's own layout (config/geography.yaml)
+            "layout": project.wave_geography(wave).label,
+            **microdata_files(wave),
+            **release_design(project, wave),
+        }
         for wave in project.wave_ids
     ]
     tables = [{"file": f"{t}.csv", **table(t).title} for t in settings["tables"]]
