@@ -142,3 +142,46 @@ def test_check_never_shows_a_traceback_on_corrupted_files(tmp_path_factory, name
     assert "Traceback" not in result.stdout + result.stderr
     if result.returncode == 2:
         assert result.stderr.strip().count("\n") == 0 and str(path) in result.stderr
+
+
+# --- Vectorised checks equal their plain definitions (issue 13: no row-wise or per-group Python) -------------
+
+CELL = st.sampled_from(["a", "b", "c", None])
+
+
+@given(rows=st.lists(st.tuples(st.integers(0, 3), CELL, CELL, CELL), min_size=1, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_straightlining_flags_exactly_the_rows_with_one_answer_throughout(rows):
+    from perception.config.sources import StraightliningCheck
+    from perception.transform.checks import _straightlining
+
+    frame = pd.DataFrame([r[1:] for r in rows], columns=["x", "y", "z"])
+    check = StraightliningCheck(variables=("x", "y", "z"), action="flag")
+    flagged = {i for i, *_ in _straightlining(check, frame)}
+    plain = {i for i, row in frame.iterrows() if row.notna().all() and row.nunique() == 1}
+    assert flagged == plain
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["r1", "r2", "r3", None]), st.sampled_from(["x", "y", None])),
+        min_size=1,
+        max_size=60,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_suppression_order_equals_its_definition_with_each_clusters_mode(rows):
+    from perception.disclosure.anonymise import IMPLIED_SHARE, suppression_order
+
+    frame = pd.DataFrame(rows, columns=["psu", "region", "urban"])
+    keys = ["region", "urban"]
+
+    def implied(key: str) -> bool:  # the definition: share of records equal to their cluster's mode
+        known = frame[["psu", key]].dropna()
+        if known.empty:
+            return False
+        modal = known.groupby("psu")[key].transform(lambda values: values.mode().iloc[0])
+        return bool((known[key] == modal).mean() >= IMPLIED_SHARE)
+
+    expected = sorted(enumerate(keys), key=lambda item: (implied(item[1]), -frame[item[1]].nunique(), item[0]))
+    assert suppression_order(frame, keys, cluster="psu") == [key for _, key in expected]

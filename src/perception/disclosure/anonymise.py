@@ -33,8 +33,9 @@ def suppression_order(frame: pd.DataFrame, keys: Sequence[str], cluster: str | N
         known = frame[[cluster, key]].dropna()
         if known.empty:
             return False
-        modal = known.groupby(cluster, sort=False)[key].transform(lambda values: values.mode().iloc[0])
-        return bool((known[key] == modal).mean() >= IMPLIED_SHARE)
+        # records agreeing with their cluster's most frequent value: per cluster, the largest count
+        agreeing = known.groupby([cluster, key], observed=True).size().groupby(level=0).max().sum()
+        return bool(agreeing / len(known) >= IMPLIED_SHARE)
 
     ranked = sorted(enumerate(keys), key=lambda item: (implied(item[1]), -frame[item[1]].nunique(), item[0]))
     return [key for _, key in ranked]
