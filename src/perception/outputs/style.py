@@ -118,11 +118,13 @@ def save_png(
     """Write ``plot`` so that the same data always gives the same bytes, atomically, its text typeset for ``lang``.
 
     The plot is drawn first so that typography reaches every label, legend
-    and caption, whatever layer or scale produced it. With ``drawings``, a
-    plot drawn before at the same size is copied from its kept drawing
-    instead (:mod:`perception.outputs.drawings`).
+    and caption, whatever layer or scale produced it: plotnine's public
+    ``save_helper`` gives the figure it would save, and the figure is saved
+    under the theme's own matplotlib settings, as ``ggplot.save`` does. With
+    ``drawings``, a plot drawn before at the same size is copied from its
+    kept drawing instead (:mod:`perception.outputs.drawings`).
     """
-    from plotnine._utils.context import plot_context
+    import matplotlib as mpl
 
     key = drawings.key(plot, lang, width, height, DPI) if drawings else None
     if drawings and drawings.reuse(path, key):
@@ -140,7 +142,7 @@ def save_png(
             metadata={"Software": None},
         )
         typeset_figure(saved.figure, lang)
-        with plot_context(plot).rc_context:
+        with mpl.rc_context(plot.theme.rcParams):
             saved.figure.savefig(**saved.kwargs)
         plt.close(saved.figure)
 
