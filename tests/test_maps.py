@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from builders import LEAKED, indicators_frame, rendered_texts
 
@@ -94,3 +95,31 @@ def test_write_maps_one_per_indicator(project, tmp_path):
     paths = write_maps(project, "en", csv, tmp_path / "figures", None)
     assert paths == [tmp_path / "figures" / "en" / "maps" / f"{i.id}.png" for i in project.indicators]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+def test_choropleth_labels_of_small_neighbours_are_moved_apart_with_their_anchor_kept():
+    from perception.outputs.maps import CHAR_EM, CHOROPLETH, LINE_EM, PAD_PT, PANEL_IN, spread_labels
+
+    square = pd.DataFrame({"x": [0.0, 10.0, 10.0, 0.0], "y": [0.0, 0.0, 10.0, 10.0]})
+    labels = pd.DataFrame(
+        {
+            "region_code": ["A", "B", "C", "D"],
+            "x": [5.0, 5.2, 4.9, 1.0],
+            "y": [5.0, 5.1, 4.8, 9.0],  # three regions a label apart or less, one far away
+            "label": ["Koulikoro\n58,7 %", "Bamako\n54,5 %", "Ségou\n51,4 %", "Kidal\nmasqué"],
+        }
+    )
+    out = spread_labels(labels, square, ratio=1.0)
+    assert list(out["anchor_x"]) == list(labels["x"]) and list(out["anchor_y"]) == list(labels["y"])
+    assert list(out["x"]) == list(labels["x"])  # moved vertically only
+    assert out.loc[3, "y"] == 9.0  # a label clear of the others stays on its region
+    scale = min(PANEL_IN[0] / 10, PANEL_IN[1] / 10) * 72  # points per unit
+    half_w = [
+        (max(map(len, t.split("\n"))) * CHAR_EM * CHOROPLETH.label_pt + 2 * PAD_PT) / 2 / scale for t in out["label"]
+    ]
+    half_h = [(len(t.split("\n")) * LINE_EM * CHOROPLETH.label_pt + 2 * PAD_PT) / 2 / scale for t in out["label"]]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            apart_x = abs(out.loc[i, "x"] - out.loc[j, "x"]) >= half_w[i] + half_w[j]
+            apart_y = abs(out.loc[i, "y"] - out.loc[j, "y"]) >= half_h[i] + half_h[j] - 1e-9
+            assert apart_x or apart_y, (i, j)

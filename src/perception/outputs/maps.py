@@ -33,6 +33,7 @@ import math
 import textwrap
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotnine as p9
 
@@ -294,7 +295,8 @@ def choropleth(
     polygons = boundaries.merge(
         values[["region_code", "published", "by_design", "value"]], on="region_code", how="left"
     )
-    labels = _label_points(boundaries).merge(values, on="region_code", how="left")
+    ratio = 1 / math.cos(math.radians(boundaries["y"].mean()))  # degrees of longitude shrink with latitude
+    labels = spread_labels(_label_points(boundaries).merge(values, on="region_code", how="left"), boundaries, ratio)
     plot = p9.ggplot(polygons, p9.aes(x="x", y="y", group="ring"))
     plot += p9.geom_polygon(p9.aes(fill="value"), data=polygons[polygons["published"]], colour="#1a1a1a", size=0.3)
     hidden = polygons[~polygons["published"]]
@@ -303,6 +305,15 @@ def choropleth(
         plot += p9.geom_polygon(data=hidden[by_design], fill=BY_DESIGN_FILL, colour="#1a1a1a", size=0.3)
     if (~by_design).any():
         plot += p9.geom_polygon(data=hidden[~by_design], fill=SUPPRESSED_FILL, colour="#1a1a1a", size=0.3)
+    moved = labels[(labels["x"] != labels["anchor_x"]) | (labels["y"] != labels["anchor_y"])]
+    if not moved.empty:  # a label moved off its region points back to it
+        plot += p9.geom_segment(
+            p9.aes(x="anchor_x", y="anchor_y", xend="x", yend="y"),
+            data=moved,
+            inherit_aes=False,
+            colour="#555555",
+            size=0.3,
+        )
     plot += p9.geom_label(
         p9.aes(x="x", y="y", label="label"),
         data=labels,
@@ -315,9 +326,49 @@ def choropleth(
     )
     plot += _fill_scale(axis, CHOROPLETH)
     # Degrees of longitude shrink with latitude: keep the country's shape.
-    plot += p9.coord_fixed(ratio=1 / math.cos(math.radians(boundaries["y"].mean())))
+    plot += p9.coord_fixed(ratio=ratio)
     plot += _labels(estimates, project, wave, indicator_id, lang, "map_caption_boundaries", CHOROPLETH)
     return plot + _bare_theme(CHOROPLETH)
+
+
+# The choropleth's panel, roughly: the figure less the colour bar on the right, the title and the caption.
+PANEL_IN = (CHOROPLETH.width_in - 1.9, CHOROPLETH.height_in - 1.4)
+CHAR_EM, LINE_EM, PAD_PT = 0.6, 1.25, 3.0  # a label's box: character width and line height (in ems), padding
+
+
+def spread_labels(labels: pd.DataFrame, boundaries: pd.DataFrame, ratio: float) -> pd.DataFrame:
+    """Choropleth labels moved apart (vertically, least first) until no two boxes overlap.
+
+    Small neighbouring regions (Bamako inside Koulikoro, beside Ségou and
+    Sikasso) would otherwise print their labels over one another. Each box
+    is estimated from its text at the map's label size and the panel's
+    scale; ``anchor_x``/``anchor_y`` keep the region's own point, so that a
+    moved label gets a leader line. Deterministic: regions in row order.
+    """
+    out = labels.assign(anchor_x=labels["x"], anchor_y=labels["y"]).reset_index(drop=True)
+    width, height = boundaries["x"].max() - boundaries["x"].min(), boundaries["y"].max() - boundaries["y"].min()
+    inches_per_x = min(PANEL_IN[0] / width, PANEL_IN[1] / (height * ratio))
+    x_per_pt, y_per_pt = 1 / 72 / inches_per_x, 1 / 72 / (inches_per_x * ratio)
+    lines = [str(text).split("\n") for text in out["label"]]
+    half_w = np.array([(max(map(len, t)) * CHAR_EM * CHOROPLETH.label_pt + 2 * PAD_PT) / 2 for t in lines]) * x_per_pt
+    half_h = np.array([(len(t) * LINE_EM * CHOROPLETH.label_pt + 2 * PAD_PT) / 2 for t in lines]) * y_per_pt
+    x, y = out["x"].to_numpy(dtype=float), out["y"].to_numpy(dtype=float).copy()
+    for _ in range(200):
+        moved = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                overlap_x = half_w[i] + half_w[j] - abs(x[i] - x[j])
+                overlap_y = half_h[i] + half_h[j] - abs(y[i] - y[j])
+                if overlap_x > 0 and overlap_y > 0:
+                    step = overlap_y / 2 + 1e-9
+                    upper, lower = (i, j) if y[i] >= y[j] else (j, i)
+                    y[upper] += step
+                    y[lower] -= step
+                    moved = True
+        if not moved:
+            break
+    out["y"] = y
+    return out
 
 
 def map_alt_text(estimates: Estimates, project: Project, wave: str, indicator_id: str, lang: str) -> str:
