@@ -302,3 +302,22 @@ def test_the_outputs_of_a_reformed_wave_show_its_regions(reform_run, tmp_path):
     # (partner C did not ask two of them: "non posée" explains more there)
     wrong = [row for row in changes if row[1] != "autre découpage" or row[3] not in ("autre découpage", "non posée")]
     assert not wrong, wrong
+
+
+def test_margins_of_another_layout_are_one_line_naming_the_file_the_levels_and_the_layout(reformed):
+    from perception.errors import DataError
+    from perception.estimate.indicators import prepare
+
+    wave = "2025-partner-c"  # on the 2023 layout here, its margins still those of the 2012 regions
+    responses = pd.DataFrame(
+        {
+            "region_code": ["MLX-DTZ", "ML-5", "ML-BKO"],
+            "gender_code": ["f", "m", "f"],
+            "weight_design": [1.0, 1.0, 1.0],
+        }
+    )
+    with pytest.raises(DataError) as error:
+        prepare(reformed, wave, responses)
+    message = str(error.value)
+    assert "config/margins/mali_adults_2025_region.csv" in message and "MLX-DTZ" in message
+    assert "layout regions_2023" in message and "\n" not in message

@@ -74,9 +74,11 @@ def prepare(
                 data["age"], project.config["models"]["age_bounds"], special_codes(project, "age")
             )
         data = add_cell_columns(data, margins)
-        check_levels(data, margins, f"wave {wave}")
         spec = project.waves[wave].weighting
         files = {var: _shown_path(path, project.root) for path in spec.rake_to for var in load_margins([path])}
+        layout = project.wave_geography(wave).layout
+        hints = {"region_code": f" (the wave's regions are those of layout {layout}: give its margins on that layout)"}
+        check_levels(data, margins, f"wave {wave}", files, hints)
         targets = surveyed_targets(data, margins, files, spec.absent_levels, f"wave {wave}")
         if targets is not margins:
             design = dataclasses.replace(design, rake_to=targets)

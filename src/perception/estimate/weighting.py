@@ -33,15 +33,30 @@ def add_cell_columns(data: pd.DataFrame, margins: dict[str, dict[str, float]]) -
     return out
 
 
-def check_levels(data: pd.DataFrame, margins: dict[str, dict[str, float]], where: str) -> None:
-    """Every level in the data needs a target, or raking cannot proceed."""
+def check_levels(
+    data: pd.DataFrame,
+    margins: dict[str, dict[str, float]],
+    where: str,
+    files: dict[str, str] | None = None,
+    hints: dict[str, str] | None = None,
+) -> None:
+    """Every level in the data needs a target, or raking cannot proceed.
+
+    ``files`` names each variable's margin file and ``hints`` adds a
+    variable's likely cause (a region of another layout) to the message.
+    """
+    files, hints = files or {}, hints or {}
     for variable, levels in margins.items():
         if variable not in data.columns:
             raise DataError(f"{where}: weighting variable {variable} is not in the data")
         present = [str(v) for v in pd.unique(data[variable].dropna())]
         unknown = [v for v in present if v not in levels]
         if unknown:
-            raise DataError(f"{where}: {variable} level(s) {', '.join(unknown)} have no weighting target")
+            raise DataError(
+                f"{where}: weighting target file {files.get(variable, variable)} has no target for "
+                f"{variable} level(s) {', '.join(unknown)}, which the wave's respondents have; "
+                f"expected a target for every level{hints.get(variable, '')}"
+            )
         if data[variable].isna().any():
             raise DataError(f"{where}: {variable} is missing for {int(data[variable].isna().sum())} respondents")
 
