@@ -76,6 +76,12 @@ def _as_bool(value: object) -> bool:
     return bool(value)
 
 
+# The two sides of a comparison: each is its own wave's or group's published estimate, printed beside a
+# comparison that is not made by design (a side not asked, a region drawn differently), as the estimation
+# stage writes them (combine_waves); the difference and its interval never are.
+SIDES = ("estimate", "reference_estimate")
+
+
 def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values: list[str], what: str) -> pd.DataFrame:
     """Canonical types (keys as stripped text, values as float) and blank suppressed values."""
     if "status" not in frame.columns:
@@ -96,7 +102,9 @@ def _normalise(frame: pd.DataFrame, columns: list[str], keys: list[str], values:
     if unknown:
         raise ValueError(f"{what}: unknown status {', '.join(map(repr, unknown))} (expected {', '.join(STATUSES)})")
     out["status"] = status
-    out.loc[out["is_suppressed"] | (status != ESTIMATED), values] = math.nan
+    by_design = status.isin(BY_DESIGN) & ~out["is_suppressed"]
+    out.loc[~by_design & (out["is_suppressed"] | (status != ESTIMATED)), values] = math.nan
+    out.loc[by_design, [c for c in values if c not in SIDES]] = math.nan
     return out
 
 
