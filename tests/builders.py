@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from perception.book.sources import write_book_sources
+from perception.catalog.domains import on_layout
 from perception.catalog.paths import chart_names, chart_path
 from perception.catalog.results import Comparisons, Estimates
 from perception.catalog.tables import table
@@ -42,6 +43,9 @@ def indicators_frame(
         keys += [("region", r, "") for r in regions]
         keys += [("gender", "", g) for g in ("f", "m")]
         keys += [("region_gender", r, g) for r in regions for g in ("f", "m")]
+        for layout, formers in project.former_territories(wave).items():  # the older regions the wave's redrew
+            keys += [(on_layout("region", layout), r, "") for r in formers]
+            keys += [(on_layout("region_gender", layout), r, g) for r in formers for g in ("f", "m")]
         for i, indicator in enumerate(project.indicators):
             for k, (domain, region, gender) in enumerate(keys):
                 key = (wave, indicator.id, domain, region, gender)
@@ -158,6 +162,13 @@ def comparisons_frame(
                 after = cells[(wave, i, domain, region, gender)]
                 before = cells[(baseline, i, domain, region, gender)] if not region or region in same else None
                 add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
+            on_baseline = project.wave_geography(baseline).layout
+            for region in project.former_territories(wave).get(on_baseline, {}):  # over the baseline's territory
+                for domain, gender in [("region", ""), *(("region_gender", g) for g in ("f", "m"))]:
+                    after = cells[(wave, i, on_layout(domain, on_baseline), region, gender)]
+                    before = cells[(baseline, i, domain, region, gender)]
+                    domain = on_layout(domain, on_baseline)
+                    add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
     return pd.DataFrame(rows)
 
 

@@ -11,6 +11,8 @@ elsewhere, never a number from another territory.
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,7 @@ import pytest
 import yaml
 from builders import indicators_frame, make_book, rendered_texts
 from conftest import REPO, build_small_project, snakemake
+from test_designs import _surveyed_margins
 
 from perception.catalog.results import Comparisons, Estimates
 from perception.catalog.status import ESTIMATED, NOT_COMPARABLE
@@ -26,6 +29,7 @@ from perception.config.project import Project
 from perception.errors import ConfigError
 from perception.estimate.comparisons import wave_changes
 from perception.files import load_yaml
+from perception.i18n.numbers import format_value
 
 LAYOUTS = {"2024-baseline": "regions_2012", "2025-followup": "regions_2016", "2025-partner-c": "regions_2023"}
 INDICATOR = "trust_police"
@@ -168,12 +172,26 @@ def test_the_book_tells_of_todays_regions_and_says_where_a_change_would_compare_
     assert "`MLX-DTZ` = Douentza" in dictionary and "`ML-5` = Mopti" in dictionary
     looked_up = Comparisons(comparisons).change("2025-partner-c", INDICATOR, "region", "ML-5")
     assert looked_up.status == NOT_COMPARABLE and looked_up.missing_by_design and not looked_up.published
+    # the change is measured instead over the 2012 territory, on the pages of every region now part of it
+    over = Comparisons(comparisons).change("2025-partner-c", INDICATOR, "region@regions_2012", "ML-5")
+    assert over.published
+    for page in (mopti, douentza):
+        territory = page[page.index("Évolutions sur le territoire de l’ancienne région de Mopti") :]
+        assert "aujourd’hui Mopti, Douentza et Bandiagara" in territory
+        police = next(line for line in territory.splitlines() if line.startswith("| Confiance dans la police"))
+        cells = [cell.strip() for cell in police.split("|")[2:5]]
+        sides = (over.reference_estimate, over.estimate)
+        assert cells[:2] == [format_value(side, "proportion", "fr") for side in sides]
+        assert "territoire de l’ancienne région de Mopti" in page.split("tbl-region-territory")[0]  # its finding
+    assert "ancienne région" not in (out / "fr" / "regions" / "ML-BKO.md").read_text(encoding="utf-8")
 
 
 # --- End to end: the partner wave of the small project surveyed on the 2023 layout ----------------------------
 
 REFORMED_WAVE = "2025-partner-c"
-SPLIT = {"Mopti": "Douentza", "Sikasso": "Koutiala"}  # every other respondent of these is in the new region
+# Mopti's respondents in thirds (Mopti, Douentza, Bandiagara): the 2012 Mopti is surveyed whole; Sikasso's in
+# halves, but Bougouni is not reached: the 2012 Sikasso is not
+SPLIT = {"Mopti": ("Douentza", "Bandiagara"), "Sikasso": ("Koutiala",)}
 RUN_TARGETS = (
     "data/processed/indicators.csv",
     "data/processed/comparisons.csv",
@@ -202,14 +220,18 @@ def _margins_2023(source: Path, target: Path, sample: pd.DataFrame) -> None:
     geography = load_geography(REPO / "config/geography.yaml", "regions_2023")
     counts = sample["province"].value_counts()
     population = {code: float(margins.loc[code, "population"]) for code in margins.index}
-    shares = {geography.match(new): counts[new] / (counts[new] + counts[old]) for old, new in SPLIT.items()}
-    rows = []
+    shares = {
+        geography.match(new): counts[new] / (counts[old] + sum(counts[part] for part in news))
+        for old, news in SPLIT.items()
+        for new in news
+    }
+    original, rows = dict(population), []
     for region in geography.regions:
         if region.code in population:
             rows.append(region.code)
             continue
         parent = _in_2012(geography, region.code)
-        part = population[parent] * shares.get(region.code, 0.1)
+        part = original[parent] * shares.get(region.code, 0.1)
         population[parent] -= part
         population[region.code] = part
         rows.append(region.code)
@@ -227,13 +249,15 @@ def reform_run(tmp_path_factory) -> Path:
     root = build_small_project(tmp_path_factory.mktemp("reform"))
     raw = root / "data/raw" / REFORMED_WAVE / "partner_c_survey.csv"
     sample = pd.read_csv(raw, dtype=str, keep_default_na=False)
-    for old, new in SPLIT.items():
-        rows = sample.index[sample["province"] == old][1::2]
-        sample.loc[rows, "province"] = new
+    for old, news in SPLIT.items():
+        rows = sample.index[sample["province"] == old]
+        for start, new in enumerate(news, start=1):
+            sample.loc[rows[start :: len(news) + 1], "province"] = new
     sample.to_csv(raw, index=False)
     config_path = root / "config/config.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["waves"] = {w: config["waves"][w] for w in ("2024-baseline", REFORMED_WAVE)}
+    config["min_cell_n"] = 10  # the parts of this small sample's regions are published
     wave = config["waves"][REFORMED_WAVE]
     wave["layout"] = "regions_2023"
     margins = root / "config/margins/mali_adults_2025_region_2023.csv"
@@ -251,15 +275,15 @@ def test_a_wave_on_the_2023_layout_is_estimated_and_compared_on_its_own_regions(
     regional = indicators[(indicators["wave"] == REFORMED_WAVE) & (indicators["domain"] == "region")]
     police = regional[regional["indicator"] == INDICATOR].set_index("region_code")
     assert list(police.index) == load_geography(REPO / "config/geography.yaml", "regions_2023").codes
-    for code in ("MLX-DTZ", "MLX-KTL"):  # the new regions' own respondents (too few here to publish)
-        assert police.loc[code, "n"] > 20 and police.loc[code, "status"] != "not_surveyed"
+    for code in ("MLX-DTZ", "MLX-BDG", "MLX-KTL"):  # the new regions' own respondents
+        assert police.loc[code, "n"] > 10 and police.loc[code, "status"] != "not_surveyed"
     assert police.loc["MLX-NIO", "status"] == "not_surveyed"  # on the layout, not reached
     changes = pd.read_csv(reform_run / "data/processed/comparisons.csv", keep_default_na=False)
     change = changes[
         (changes["comparison"] == "change") & (changes["indicator"] == INDICATOR) & (changes["domain"] == "region")
     ].set_index("region_code")
     assert change.loc["ML-BKO", "status"] == ESTIMATED and change.loc["ML-BKO", "difference"] != ""
-    for code in ("ML-5", "ML-3", "ML-6", "MLX-DTZ", "MLX-KTL"):  # split, or new, between 2012 and 2023
+    for code in ("ML-5", "ML-3", "ML-6", "MLX-DTZ", "MLX-BDG", "MLX-KTL"):  # split, or new, between 2012 and 2023
         assert change.loc[code, "status"] == NOT_COMPARABLE and change.loc[code, "difference"] == "", code
     assert change.loc["ML-8", "status"] == "not_surveyed"  # Kidal: same territory, not reached
     released = pd.read_csv(reform_run / f"data/processed/release/responses_{REFORMED_WAVE}.csv", dtype=str)
@@ -324,3 +348,151 @@ def test_margins_of_another_layout_are_one_line_naming_the_file_the_levels_and_t
     message = str(error.value)
     assert "config/margins/mali_adults_2025_region.csv" in message and "MLX-DTZ" in message
     assert "layout regions_2023" in message and "\n" not in message
+
+
+@pytest.mark.slow
+def test_a_redrawn_region_is_compared_over_the_territory_it_had(reform_run):
+    """Mopti of 2012 in the 2023 wave: its three parts' respondents, on the wave's design, against the baseline's."""
+    project = Project.from_file(reform_run / "config/config.yaml", root=reform_run)
+    indicators = pd.read_csv(reform_run / "data/processed/indicators.csv")
+    asked = "trust_army"  # here precise enough over the territory (values are checked against R below)
+    wave = indicators[(indicators["wave"] == REFORMED_WAVE) & (indicators["indicator"] == asked)]
+    parts = wave[wave["domain"] == "region"].set_index("region_code").loc[["ML-5", "MLX-DTZ", "MLX-BDG"]]
+    territory = wave[wave["domain"] == "region@regions_2012"].set_index("region_code")
+    mopti = territory.loc["ML-5"]
+    assert mopti["status"] == ESTIMATED and mopti["se"] > 0
+    assert mopti["n"] == parts["n"].sum() and mopti["n_weighted"] == pytest.approx(parts["n_weighted"].sum())
+    # Sikasso of 2012 holds Bougouni, which the wave did not reach: no number for part of a territory
+    assert territory.loc["ML-3", "status"] == "not_surveyed" and pd.isna(territory.loc["ML-3", "estimate"])
+    assert "ML-8" not in territory.index and "ML-BKO" not in territory.index  # not redrawn: their own rows say it
+    changes = pd.read_csv(reform_run / "data/processed/comparisons.csv")
+    change = changes[
+        (changes["comparison"] == "change")
+        & (changes["indicator"] == asked)
+        & (changes["domain"] == "region@regions_2012")
+    ].set_index("region_code")
+    baseline = indicators[
+        (indicators["wave"] == "2024-baseline")
+        & (indicators["indicator"] == asked)
+        & (indicators["domain"] == "region")
+    ].set_index("region_code")
+    moved = change.loc["ML-5"]
+    assert moved["status"] == ESTIMATED and moved["reference_wave"] == "2024-baseline"
+    assert moved["difference"] == pytest.approx(mopti["estimate"] - baseline.loc["ML-5", "estimate"])
+    assert moved["se"] == pytest.approx((mopti["se"] ** 2 + baseline.loc["ML-5", "se"] ** 2) ** 0.5)
+    assert change.loc["ML-3", "status"] == "not_surveyed" and pd.isna(change.loc["ML-3", "difference"])
+    assert set(change.index) == set(project.former_territories(REFORMED_WAVE)["regions_2012"])
+    released = pd.read_csv(reform_run / "data/processed/release/indicators.csv")
+    kept = released[released["domain"].str.contains("@")]
+    assert len(kept) == len(indicators[indicators["domain"].str.contains("@")])
+    # the release protects them again: the same cells published
+    assert kept["status"].tolist() == indicators.loc[indicators["domain"].str.contains("@"), "status"].tolist()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("Rscript") is None, reason="R is not installed (apt-get install r-base-core r-cran-survey)"
+)
+def test_former_territories_match_r_survey(reform_run, tmp_path):
+    """R's svyby over the 2012 region each 2023 region lies within, on the wave's raked design."""
+    project = Project.from_file(reform_run / "config/config.yaml", root=reform_run)
+    responses = reform_run / f"data/processed/{REFORMED_WAVE}/responses.csv"
+    margins = [str(path) for path in project.waves[REFORMED_WAVE].weighting.rake_to]
+    if project.waves[REFORMED_WAVE].weighting.absent_levels == "restrict":
+        margins = _surveyed_margins(margins, pd.read_csv(responses, dtype=str), tmp_path / "margins")
+    formers = project.former_territories(REFORMED_WAVE)["regions_2012"]
+    territories = tmp_path / "territories.csv"
+    pd.DataFrame(
+        [{"region_code": part, "territory": former} for former, parts in formers.items() for part in parts]
+    ).to_csv(territories, index=False)
+    out = tmp_path / "r.csv"
+    script = REPO / "tests/r/demo_estimates.R"
+    result = subprocess.run(
+        ["Rscript", str(script), str(responses), *margins, str(out), str(territories)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if "there is no package called" in result.stderr:
+        pytest.skip("R package survey is not installed (apt-get install r-cran-survey)")
+    assert result.returncode == 0, result.stderr
+    r_rows = pd.read_csv(out, keep_default_na=False)
+    r_rows = r_rows[(r_rows["breakdown"] == "territory") & (r_rows["variable"] == "trust_army_ind")]
+    ours = pd.read_csv(reform_run / "data/processed/indicators.csv")
+    ours = ours[(ours["wave"] == REFORMED_WAVE) & (ours["indicator"] == "trust_army")]
+    ours = ours[ours["domain"] == "region@regions_2012"].set_index("region_code")
+    compared = 0
+    for row in r_rows[r_rows["level"] != ""].itertuples():
+        cell = ours.loc[row.level]
+        if cell["status"] == ESTIMATED:
+            assert cell["estimate"] == pytest.approx(row.estimate, rel=1e-7, abs=1e-9), row
+            assert cell["se"] == pytest.approx(row.se, rel=1e-6), row
+            compared += 1
+    assert compared >= 1  # Mopti of 2012, surveyed whole
+
+
+def _territory_cells(part_n: int = 40, part_reason: str = "", territory_n: int = 80) -> pd.DataFrame:
+    rows = [("region", "P1", part_n, part_reason), ("region", "P2", 40, ""), ("region@old", "T", territory_n, "")]
+    return pd.DataFrame(
+        [
+            {
+                "wave": "w",
+                "indicator": "i",
+                "domain": domain,
+                "region_code": code,
+                "gender_code": None,
+                "estimate": 0.5,
+                "se": 0.05,
+                "n": n,
+                "is_suppressed": bool(reason),
+                "suppression_reason": reason,
+                "status": "suppressed" if reason else ESTIMATED,
+            }
+            for domain, code, n, reason in rows
+        ]
+    )
+
+
+PARTS = {"w": {"old": {"T": ("P1", "P2")}}}
+
+
+@pytest.mark.parametrize(
+    ("cells", "shown", "reason"),
+    [
+        (_territory_cells(), True, ""),
+        (_territory_cells(part_n=5), False, "complementary"),  # with P2 and T shown, P1 = T - P2
+        (_territory_cells(part_reason="unreliable"), True, ""),  # a noisy number, nobody's answer
+        (_territory_cells(territory_n=8), False, "small_cell"),
+    ],
+)
+def test_a_former_territory_is_published_only_where_it_gives_no_part_away(cells, shown, reason):
+    from perception.disclosure.cells import suppress_estimated
+
+    out = suppress_estimated(cells, 30, PARTS).set_index("region_code")
+    assert (out.loc["T", "status"] == ESTIMATED) is shown and out.loc["T", "suppression_reason"] == reason
+    assert pd.isna(out.loc["T", "estimate"]) is not shown
+    again = suppress_estimated(out.reset_index(), 30, PARTS).set_index("region_code")
+    assert again["status"].tolist() == out["status"].tolist()  # as the release runs it again
+
+
+def test_former_territories_without_their_parts_are_refused():
+    from perception.disclosure.cells import suppress_estimated
+    from perception.errors import DataError
+
+    with pytest.raises(DataError, match="earlier layout's regions"):
+        suppress_estimated(_territory_cells(), 30)
+
+
+def test_a_change_over_a_former_territory_hides_with_either_side(reformed, frame):
+    from perception.disclosure.cells import align_comparisons
+
+    changes = wave_changes(reformed, frame)
+    over = changes[changes["domain"] == "region@regions_2012"]
+    assert set(over["wave"]) == {"2025-followup", "2025-partner-c"}  # Gao and Tombouctou already split in 2016
+    hidden = frame.assign(is_suppressed=False)
+    territory = (hidden["domain"] == "region@regions_2012") & (hidden["region_code"] == "ML-5")
+    hidden.loc[territory & (hidden["wave"] == "2025-partner-c"), "is_suppressed"] = True
+    aligned = align_comparisons(over.assign(is_significant=False), hidden)
+    gone = aligned[aligned["is_suppressed"]]
+    assert set(zip(gone["wave"], gone["region_code"], strict=True)) == {("2025-partner-c", "ML-5")}
+    assert gone["difference"].isna().all()

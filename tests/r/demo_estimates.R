@@ -1,6 +1,8 @@
 # Independent computation of demo indicators with R's survey package, for
 # tests/test_against_r.py. Usage:
-#   Rscript demo_estimates.R responses.csv region_margins.csv sex_margins.csv out.csv
+#   Rscript demo_estimates.R responses.csv region_margins.csv sex_margins.csv out.csv [territories.csv]
+# territories.csv (region_code, territory) adds each indicator by the former
+# territory its region lies within (breakdown "territory"), on the same design.
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 responses <- read.csv(args[1], stringsAsFactors = FALSE, na.strings = "")
@@ -26,6 +28,11 @@ strata <- if ("stratum_id" %in% names(responses)) ~stratum_id else NULL
 # age groups: the bands of models.age_bounds (18, 25, 35, 50), special codes (negative) in none
 responses$age_group <- as.character(cut(column("age"), c(18, 25, 35, 50, Inf), right = FALSE,
                                         labels = c("18\u201324", "25\u201334", "35\u201349", "50+")))
+if (length(args) >= 5) {
+  territories <- read.csv(args[5], stringsAsFactors = FALSE)
+  responses$territory <- territories$territory[match(responses$region_code, territories$region_code)]
+  responses$territory[is.na(responses$territory)] <- ""  # a region not redrawn: one more level, not compared
+}
 design <- svydesign(ids = ids, strata = strata, weights = ~weight_design,
                     data = responses, nest = TRUE)
 region_pop <- data.frame(region_code = region_targets$level, Freq = region_targets$population)
@@ -45,7 +52,7 @@ for (variable in c("trust_police_ind", "trust_army_ind", "feel_unsafe_ind", "rep
                                          breakdown = "", level = "",
                                          estimate = by_region[[variable]], se = by_region$se)
   # national breakdowns (breakdowns.csv): domains of the whole raked design
-  for (breakdown in c("urban_rural_code", "age_group")) {
+  for (breakdown in c("urban_rural_code", "age_group", if (length(args) >= 5) "territory")) {
     by <- svyby(f, as.formula(paste0("~", breakdown)), raked, svymean, na.rm = TRUE)
     rows[[length(rows) + 1]] <- data.frame(variable = variable, region_code = "", breakdown = breakdown,
                                            level = as.character(by[[breakdown]]),

@@ -14,7 +14,7 @@ from perception.config.registry import Indicator
 from perception.i18n import load_strings
 
 
-def _listed(names: list[str], strings: dict) -> str:
+def listed(names: list[str], strings: dict) -> str:
     """ "A, B et C" / "A, B and C"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + strings["list_and"] + names[-1]
 
@@ -39,7 +39,7 @@ def availability_notes(data: BookData, indicator: Indicator, lang: str) -> list[
             notes.append(strings["not_asked_note"].format(wave=label))
             continue
         partners = {m.source_id: m.partner_in(lang) for m in data.project.sources(wave)}
-        names = _listed([md(partners.get(source, source)) for source in asked], strings)
+        names = listed([md(partners.get(source, source)) for source in asked], strings)
         these = strings["partial_sources_this_one" if len(asked) == 1 else "partial_sources_these"]
         notes.append(strings["partial_sources_note"].format(wave=label, sources=names, these=these))
     return notes

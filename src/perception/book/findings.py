@@ -131,16 +131,23 @@ def gap_finding(data: BookData, lang: str, domain: str = "national", region: str
     )
 
 
-def change_finding(data: BookData, lang: str, domain: str = "national", region: str = "") -> dict:
-    """Clear changes between the baseline and the latest wave, nationally or in one region."""
+def change_finding(
+    data: BookData, lang: str, domain: str = "national", region: str = "", key: str | None = None, **fields
+) -> dict:
+    """Clear changes between the baseline and the latest wave, nationally or in one region.
+
+    ``key`` names the sentences (``<key>_none``, ``_one``, ``_many``; by
+    default ``finding_changes_<domain>``), ``fields`` what else they quote.
+    """
     return differences_finding(
         data,
         lang,
-        f"finding_changes_{domain}",
+        key or f"finding_changes_{domain}",
         lambda i: data.comparisons.change(data.latest, i.id, domain, region),
         change_item,
         wave=data.wave_label(data.latest, lang),
         baseline=data.wave_label(data.baseline, lang),
+        **fields,
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from perception.book.availability import listed
 from perception.book.chapters import indicator_link
 from perception.book.comparisons import change_header, comparison_table, gap_counts, gap_header
 from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapter_ids
 from perception.book.escape import text as md
 from perception.book.findings import change_finding
 from perception.book.markdown import Marks, Table, page_chart
+from perception.catalog.domains import on_layout
 from perception.catalog.paths import phone_chart_name
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_count
@@ -114,6 +116,7 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             ],
             reference_first=True,
         )
+    territory = territory_changes(data, region, lang) if changes else None
     intro = strings["region_intro" if respondents else "region_not_surveyed_intro"].format(
         region=md(region.name[lang]), wave=data.wave_label(wave, lang), n=format_count(respondents, lang)
     )
@@ -124,6 +127,7 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
         "findings": [
             *({"text": line, "items": []} for line in headlines.all),
             *([change_finding(data, lang, "region", region.code)] if changes else []),
+            *([territory["finding"]] if territory else []),
         ],
         "chart": page_chart(
             region_chart(data.estimates, project, region, lang),
@@ -136,9 +140,48 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
         "versus": versus,
         "gaps": gaps,
         "changes": changes,
+        "territory": territory,
         # how the waves this page shows were sampled and weighted, from their configured designs
         "method": [
             describe_wave(project, shown, lang, md)
             for shown in dict.fromkeys([data.baseline, wave] if changes else [wave])
         ],
+    }
+
+
+def territory_changes(data: BookData, region, lang: str) -> dict | None:
+    """The changes since the baseline over the territory the region belonged to then, if the reform redrew it.
+
+    Mopti's and Douentza's pages of a 2023 wave against a 2012 baseline both
+    show Mopti as drawn in 2012 (today Mopti, Douentza and Bandiagara),
+    estimated from the respondents of all three (``region@regions_2012``).
+    """
+    project, strings = data.project, load_strings(lang)
+    found = project.former_territory(data.latest, data.baseline, region.code)
+    if found is None:
+        return None
+    layout, code, parts = found
+    domain = on_layout("region", layout.layout)
+    own = project.wave_geography(data.latest)
+    fields = {
+        "former": md(layout.name(code, lang)),
+        "parts": listed([md(own.name(part, lang)) for part in parts], strings),
+        "baseline": data.wave_label(data.baseline, lang),
+        "wave": data.wave_label(data.latest, lang),
+    }
+    table = comparison_table(
+        data,
+        lang,
+        f"tbl-region-territory-{region.code}",
+        strings["region_territory_caption"].format(**fields),
+        change_header(data, lang, data.latest, strings["col_indicator"]),
+        [(md(i.label[lang]), i, data.comparisons.change(data.latest, i.id, domain, code)) for i in project.indicators],
+        reference_first=True,
+    )
+    finding = change_finding(data, lang, domain, code, key="finding_changes_territory", territory=fields["former"])
+    return {
+        "title": strings["region_territory"].format(**fields),
+        "intro": strings["region_territory_intro"].format(**fields),
+        "table": table,
+        "finding": finding,
     }

@@ -75,8 +75,8 @@ FIELDS = _fields(
     (
         "domain",
         "string",
-        "Domaine d'estimation : national, region, gender ou region_gender",
-        "Estimation domain: national, region, gender or region_gender",
+        "Domaine : national, region, gender, region_gender, ou region@<découpage> (région dans ses limites d'alors)",
+        "Domain: national, region, gender, region_gender, or region@<layout> (a region within its former limits)",
     ),
     ("region_code", "string", "Code de la région (vide au niveau national)", "Region code (empty for national rows)"),
     ("gender_code", "string", "Code du sexe (vide si tous)", "Gender code (empty when both)"),

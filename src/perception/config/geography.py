@@ -135,11 +135,10 @@ def same_territory(first: Geography, second: Geography) -> frozenset[str]:
     """
     if first.layout == second.layout:
         return frozenset(first.codes)
-    ancestors = [g.layout for g in _ancestry(second)]
-    common = next((g.layout for g in _ancestry(first) if g.layout in ancestors), None)
+    common = common_ancestor(first, second)
     if common is None:
         return frozenset()
-    sides = [_within(first, common), _within(second, common)]
+    sides = [_within(first, common.layout), _within(second, common.layout)]
     parts = [_parts_per_region(side) for side in sides]
     return frozenset(
         code
@@ -147,6 +146,35 @@ def same_territory(first: Geography, second: Geography) -> frozenset[str]:
         if sides[0][code] == sides[1][code]
         and all(count[side[code]] == 1 for side, count in zip(sides, parts, strict=True))
     )
+
+
+def common_ancestor(first: Geography, second: Geography) -> Geography | None:
+    """The closest layout both refine (either of them, when one refines the other), or None."""
+    ancestors = {g.layout for g in _ancestry(second)}
+    return next((g for g in _ancestry(first) if g.layout in ancestors), None)
+
+
+def former_regions(geography: Geography, ancestor: Geography) -> dict[str, tuple[str, ...]]:
+    """Regions of ``ancestor`` (a layout ``geography`` refines) that it redrew -> its regions lying within each.
+
+    In ``ancestor``'s order, the parts in ``geography``'s: Mopti of 2012 ->
+    (Mopti, Douentza, Bandiagara) of 2023. A region that is the same
+    territory in both is not listed. A wave on ``geography`` is compared
+    with a wave on ``ancestor`` on these former territories, estimated from
+    the respondents of their parts.
+    """
+    within = _within(geography, ancestor.layout)
+    same = same_territory(geography, ancestor)
+    return {
+        code: tuple(part for part in geography.codes if within[part] == code)
+        for code in ancestor.codes
+        if code not in same
+    }
+
+
+def region_within(geography: Geography, ancestor: Geography, code: str) -> str:
+    """The code of the region of ``ancestor`` (a layout ``geography`` refines) that region ``code`` lies within."""
+    return _within(geography, ancestor.layout)[code]
 
 
 def _parts_per_region(mapping: dict[str, str]) -> dict[str, int]:

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from perception.config.codebook import Codebook, load_codebook
-from perception.config.geography import Geography, Region, load_geography, same_territory
+from perception.config.geography import (
+    Geography,
+    Region,
+    common_ancestor,
+    former_regions,
+    load_geography,
+    region_within,
+    same_territory,
+)
 from perception.config.registry import Indicator, load_indicators
 from perception.config.schema import check
 from perception.config.sources import SourceMapping, load_source
@@ -172,6 +180,43 @@ class Project:
     def same_territory(self, wave: str, other: str) -> frozenset[str]:
         """Region codes that are the same territory in both waves' layouts (all of them when the layouts agree)."""
         return same_territory(self.wave_geography(wave), self.wave_geography(other))
+
+    def former_layouts(self, wave: str) -> tuple[Geography, ...]:
+        """Older layouts ``wave``'s layout refines that another wave's series meets it on, in wave order.
+
+        For each other wave, the closest layout both waves' layouts refine,
+        when that is not the wave's own: the wave is then also estimated on
+        the regions of that layout it redrew (:func:`former_regions`), so that
+        a change crossing the reform is measured on one territory.
+        """
+        own = self.wave_geography(wave)
+        found: dict[str, Geography] = {}
+        for other in self.wave_ids:
+            ancestor = common_ancestor(own, self.wave_geography(other))
+            if ancestor is not None and ancestor.layout != own.layout and former_regions(own, ancestor):
+                found.setdefault(ancestor.layout, ancestor)
+        return tuple(found.values())
+
+    def former_territories(self, wave: str) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Per former layout of ``wave`` (:meth:`former_layouts`): each region its layout redrew -> the parts."""
+        own = self.wave_geography(wave)
+        return {ancestor.layout: former_regions(own, ancestor) for ancestor in self.former_layouts(wave)}
+
+    def former_territory(self, wave: str, reference: str, code: str) -> tuple[Geography, str, tuple[str, ...]] | None:
+        """Where region ``code`` of ``wave`` is compared with ``reference`` when the two waves draw it differently.
+
+        (the layout both refine, the code there of the region it lies within,
+        that region's parts in ``wave``'s layout): Douentza of a 2023 wave
+        against a 2012 baseline -> (regions_2012, Mopti, (Mopti, Douentza,
+        Bandiagara)). None when the region is the same territory in both, or
+        no layout links them.
+        """
+        own, other = self.wave_geography(wave), self.wave_geography(reference)
+        common = common_ancestor(own, other)
+        if common is None or code in same_territory(own, other) or code not in own.codes:
+            return None
+        former = region_within(own, common, code)
+        return common, former, former_regions(own, common).get(former, (code,))
 
     def comparable_regions(self, wave: str) -> frozenset[str]:
         """Regions of :attr:`report_geography` that ``wave`` surveyed as the same territory."""

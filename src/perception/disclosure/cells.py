@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
+from perception.catalog.domains import is_former_territory, split
 from perception.catalog.status import ESTIMATED, SUPPRESSED
 from perception.catalog.tables import COMPARISON_VALUES, INDICATOR_VALUES
 from perception.errors import DataError
@@ -146,21 +149,77 @@ def suppress_cells(indicators: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return out
 
 
-def suppress_estimated(estimates: pd.DataFrame, min_cell_n: int) -> pd.DataFrame:
+# Per wave, per former layout, each region it redrew -> its parts (``Project.former_territories``).
+TerritoryParts = Mapping[str, Mapping[str, Mapping[str, Sequence[str]]]]
+
+
+def suppress_estimated(
+    estimates: pd.DataFrame, min_cell_n: int, territories: TerritoryParts | None = None
+) -> pd.DataFrame:
     """Disclosure control over the cells that were estimated; other cells keep their status.
 
     A cell nobody was asked in, or with no respondents, hides nothing: the
     structure of the survey is public. Keeping such cells out of the
     additive relations stops them from forcing complementary suppression.
+
+    Rows of former territories (domains ``region@<layout>``,
+    :mod:`perception.estimate.territories`) are published only where they
+    tell nothing the wave's own cells do not: when no part (the same
+    indicator and gender in each region that makes the territory up) is
+    hidden for disclosure. Its estimate is then the parts' weighted mean,
+    their weighted n being published; with a part hidden as a small cell
+    or a complement it would give that part away. A part hidden as
+    unreliable only hides a noisy number, not a person, and does not
+    hide its territory. ``territories`` names the parts.
     """
     estimates = estimates.reset_index(drop=True)
+    former = _former_rows(estimates)
+    if former.any() and territories is None:
+        raise DataError("indicators: rows on an earlier layout's regions, but no parts were given to protect them")
     estimated = estimates["status"].isin([ESTIMATED, SUPPRESSED]) & pd.to_numeric(estimates["n"]).gt(0)
-    protected = suppress_cells(estimates[estimated], min_cell_n)
-    protected.index = estimates.index[estimated]
-    protected["status"] = np.where(protected["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
-    out = pd.concat([protected, estimates[~estimated]]).loc[estimates.index]
+    own = estimated & ~former
+    protected = suppress_cells(estimates[own], min_cell_n)
+    protected.index = estimates.index[own]
+    out = pd.concat([protected, estimates[~own]]).loc[estimates.index]
+    if former.any():
+        out = _protect_territories(out, estimated.to_numpy() & former, min_cell_n, territories)
+    out.loc[estimated, "status"] = np.where(out.loc[estimated, "is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
     out.loc[out["status"].ne(ESTIMATED), [c for c in CELL_NUMBERS if c in out]] = np.nan
     return out.reset_index(drop=True)
+
+
+def _former_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows on an earlier layout's regions (none in a table without domains)."""
+    if "domain" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["domain"].map(is_former_territory).to_numpy(dtype=bool)
+
+
+def _protect_territories(
+    cells: pd.DataFrame, rows: np.ndarray, min_cell_n: int, territories: TerritoryParts
+) -> pd.DataFrame:
+    """Hide former territories (``rows``) that are small, or whose parts are not all published."""
+    out = cells.copy()
+    text = out[["wave", "indicator", "domain", "region_code", "gender_code"]].astype("string").fillna("")
+    keys = list(text.itertuples(index=False, name=None))
+    hidden = out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    reason = out["suppression_reason"].astype("string").fillna("").to_numpy(dtype=object)
+    # a part hidden as unreliable hides no one: only disclosure control's own hiding must hold
+    guarded = dict(zip(keys, hidden & np.isin(reason, [SMALL_CELL, COMPLEMENTARY]), strict=True))
+    n = pd.to_numeric(out["n"], errors="coerce").fillna(0).to_numpy()
+    for i in np.flatnonzero(rows):
+        wave, indicator, domain, region, gender = keys[i]
+        plain, layout = split(domain)
+        parts = (territories.get(wave) or {}).get(layout or "", {}).get(region)
+        if parts is None:
+            raise DataError(f"indicators: {domain} {region} of wave {wave} is not a region that layout's reform redrew")
+        if n[i] < min_cell_n:
+            hidden[i], reason[i] = True, SMALL_CELL
+        elif any(guarded.get((wave, indicator, plain, part, gender), True) for part in parts):
+            hidden[i], reason[i] = True, COMPLEMENTARY
+    out["is_suppressed"] = hidden
+    out["suppression_reason"] = reason
+    return out
 
 
 def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -170,13 +229,22 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     region against the rest of the country involves the region's cell; a
     change involves the same cell in the wave and in the reference wave.
     Without this, a gap printed beside a shown cell would give away its
-    complementary-suppressed sibling.
+    complementary-suppressed sibling. A change on a former layout's region
+    (``region@regions_2012``) involves that territory's cell in a wave on a
+    newer layout, and the region's own cell in a wave drawn on that layout.
     """
     key = ["wave", "indicator", "region_code", "gender_code"]
     cells = indicators[[*key, "is_suppressed"]].copy()
     for column in key:
         cells[column] = cells[column].astype("string").fillna("")
-    hidden = {tuple(row[:4]): bool(row[4]) for row in cells.itertuples(index=False)}
+    layouts = (
+        indicators["domain"].map(lambda domain: split(domain)[1] or "")
+        if "domain" in indicators
+        else [""] * len(indicators)
+    )
+    hidden = {
+        (layout, *row[:4]): bool(row[4]) for layout, row in zip(layouts, cells.itertuples(index=False), strict=True)
+    }
     out = comparisons.reset_index(drop=True).copy()
     unknown = sorted(set(out["comparison"]) - {"gender_gap", "region_vs_rest", "change", "change_previous"})
     if unknown:
@@ -185,9 +253,18 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     def text(value: object) -> str:
         return "" if pd.isna(value) else str(value)
 
+    def is_hidden(layout: str, side: tuple) -> bool:
+        """A side on a former layout is that territory's cell, or the region's own in a wave drawn on that layout."""
+        side = tuple(map(text, side))
+        found = hidden.get((layout, *side))
+        return (
+            (found if found is not None else hidden.get(("", *side), True)) if layout else hidden.get(("", *side), True)
+        )
+
     flags = []
     for row in out.itertuples(index=False):
         region, gender = text(row.region_code), text(row.gender_code)
+        layout = split(text(getattr(row, "domain", "")))[1] or ""
         if row.comparison == "region_vs_rest":
             # the rest of the country and the national estimate would give a hidden region away
             sides = [(row.wave, row.indicator, region, "")]
@@ -198,7 +275,7 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
             ]
         else:
             sides = [(row.wave, row.indicator, region, gender), (row.reference_wave, row.indicator, region, gender)]
-        flags.append(any(hidden.get(tuple(map(text, side)), True) for side in sides))
+        flags.append(any(is_hidden(layout, side) for side in sides))
     newly = np.asarray(flags, dtype=bool) & ~out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     out["is_suppressed"] = out["is_suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool) | newly
     out.loc[newly, [c for c in COMPARISON_NUMBERS if c in out]] = np.nan

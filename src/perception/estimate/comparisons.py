@@ -16,8 +16,10 @@ import pandas as pd
 import polars as pl
 import svy
 
+from perception.catalog.domains import is_former_territory, on_layout, split
 from perception.catalog.status import BY_DESIGN, ESTIMATED, NOT_ASKED, NOT_COMPARABLE, SUPPRESSED, combine
 from perception.catalog.tables import table
+from perception.config.geography import Geography, common_ancestor, same_territory
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.errors import in_wave
@@ -216,11 +218,15 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
     (``Project.same_territory``: Mopti before and after Douentza and
     Bandiagara became regions), or that the reference wave's layout does not
     have (Douentza against 2012), gets a ``not_comparable`` row with the
-    later wave's estimate only.
+    later wave's estimate only; the change is then measured on the territory
+    as the older layout drew it (domain ``region@<layout>``, Mopti of 2012
+    against Mopti, Douentza and Bandiagara together), against the reference
+    wave given first (the baseline, or the wave just before).
     """
     wanted = project.config["comparisons"].get("changes", ["baseline", "previous"])
     waves = project.wave_ids
-    cells = indicators.assign(_cell=_cell_key(indicators.assign(wave="")))
+    own = indicators[~indicators["domain"].map(is_former_territory).astype(bool)]
+    cells = own.assign(_cell=_cell_key(own.assign(wave="")))
     pairs = []
     for position, wave in enumerate(waves[1:], start=1):
         if "baseline" in wanted:
@@ -235,42 +241,84 @@ def wave_changes(project: Project, indicators: pd.DataFrame) -> pd.DataFrame:
         new_regions = _new_regions(project, later, joined, candidates[0])
         if not new_regions.empty:
             joined = pd.concat([joined, new_regions])
-        redrawn = _redrawn(project, joined)
-        difference = (joined["estimate"] - joined["estimate_ref"]).mask(redrawn)
-        se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2).mask(redrawn)
-        df = np.minimum(joined["df"], joined["df_ref"]).astype(float).mask(redrawn)
-        test = t_test(difference.to_numpy(), se.to_numpy(), df.to_numpy())
-        status = [combine(pair) for pair in zip(joined["status"], joined["status_ref"], strict=True)]
-        status = [
-            NOT_COMPARABLE if moved and side not in BY_DESIGN else side
-            for moved, side in zip(redrawn, status, strict=True)
-        ]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "comparison": comparison,
-                    "indicator": joined["indicator"],
-                    "domain": joined["domain"],
-                    "region_code": joined["region_code"],
-                    "gender_code": joined["gender_code"],
-                    "wave": wave,
-                    "reference_wave": joined["wave_ref"],
-                    "group": wave,
-                    "reference_group": joined["wave_ref"],
-                    "estimate": joined["estimate"],
-                    "reference_estimate": joined["estimate_ref"].mask(redrawn),
-                    "difference": difference,
-                    "se": se,
-                    "ci_low": test["ci_low"],
-                    "ci_high": test["ci_high"],
-                    "df": df,
-                    "p_value": test["p_value"],
-                    "status": status,
-                }
-            ).reset_index(drop=True)
-        )
-        rows[-1]["is_suppressed"] = rows[-1]["status"].eq(SUPPRESSED)
+        rows.append(_change_rows(comparison, wave, joined, _redrawn(project, joined)))
+        territories = _former_territory_pairs(project, indicators, wave, candidates[0])
+        if not territories.empty:
+            rows.append(_change_rows(comparison, wave, territories, pd.Series(False, index=territories.index)))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPARISON_COLUMNS)
+
+
+def _change_rows(comparison: str, wave: str, joined: pd.DataFrame, redrawn: pd.Series) -> pd.DataFrame:
+    """Change rows from ``wave``'s cells joined to their reference (``_ref`` columns); ``redrawn`` ones not compared."""
+    difference = (joined["estimate"] - joined["estimate_ref"]).mask(redrawn)
+    se = np.sqrt(joined["se"] ** 2 + joined["se_ref"] ** 2).mask(redrawn)
+    df = np.minimum(joined["df"], joined["df_ref"]).astype(float).mask(redrawn)
+    test = t_test(difference.to_numpy(), se.to_numpy(), df.to_numpy())
+    status = [combine(pair) for pair in zip(joined["status"], joined["status_ref"], strict=True)]
+    status = [
+        NOT_COMPARABLE if moved and side not in BY_DESIGN else side for moved, side in zip(redrawn, status, strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "comparison": comparison,
+            "indicator": joined["indicator"],
+            "domain": joined["domain"],
+            "region_code": joined["region_code"],
+            "gender_code": joined["gender_code"],
+            "wave": wave,
+            "reference_wave": joined["wave_ref"],
+            "group": wave,
+            "reference_group": joined["wave_ref"],
+            "estimate": joined["estimate"],
+            "reference_estimate": joined["estimate_ref"].mask(redrawn),
+            "difference": difference,
+            "se": se,
+            "ci_low": test["ci_low"],
+            "ci_high": test["ci_high"],
+            "df": df,
+            "p_value": test["p_value"],
+            "status": status,
+        }
+    ).reset_index(drop=True)
+    out["is_suppressed"] = out["status"].eq(SUPPRESSED)
+    return out
+
+
+def _former_territory_pairs(project: Project, indicators: pd.DataFrame, wave: str, reference: str) -> pd.DataFrame:
+    """Cells of ``wave`` joined to ``reference``'s on the regions of their common older layout that were redrawn.
+
+    Mopti of 2012 in a 2023 wave (Mopti, Douentza and Bandiagara,
+    :mod:`perception.estimate.territories`) against Mopti in the 2012
+    baseline; domains ``region@regions_2012`` and ``region_gender@regions_2012``.
+    Empty when both waves share a layout, or no layout links them.
+    """
+    later, earlier = project.wave_geography(wave), project.wave_geography(reference)
+    common = common_ancestor(later, earlier)
+    if later.layout == earlier.layout or common is None:
+        return pd.DataFrame()
+    compared = set(common.codes) - project.same_territory(wave, reference)
+    sides = [_on_layout(project, indicators, side, common, compared) for side in (wave, reference)]
+    return sides[0].join(sides[1].add_suffix("_ref"), how="inner")
+
+
+def _on_layout(
+    project: Project, indicators: pd.DataFrame, wave: str, layout: Geography, regions: set[str]
+) -> pd.DataFrame:
+    """The wave's regional cells of ``regions`` as drawn in ``layout``, keyed by indicator, domain, region, gender.
+
+    A region the wave's own layout draws as in ``layout`` is its own cell;
+    one it redrew is its former-territory cell.
+    """
+    rows = indicators[indicators["wave"] == wave]
+    plain, on = zip(*(split(domain) for domain in rows["domain"]), strict=True) if len(rows) else ((), ())
+    own = project.wave_geography(wave)
+    same = same_territory(own, layout)
+    codes = rows["region_code"].astype("string").fillna("")
+    mine = pd.Series([layout_ is None for layout_ in on], index=rows.index) & codes.isin(same)
+    former = pd.Series([layout_ == layout.layout for layout_ in on], index=rows.index)
+    kept = (mine | former) & codes.isin(regions)
+    out = rows[kept].assign(domain=[on_layout(p, layout.layout) for p, k in zip(plain, kept, strict=True) if k])
+    return out.set_index(_cell_key(out.assign(wave=out["domain"])))
 
 
 def _new_regions(project: Project, later: pd.DataFrame, joined: pd.DataFrame, reference: str) -> pd.DataFrame:

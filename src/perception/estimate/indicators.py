@@ -144,19 +144,40 @@ def region_columns(data: pd.DataFrame, codes: list[str]) -> dict[str, np.ndarray
     return {region_column(code): np.where(region == code, "in", "rest") for code in codes}
 
 
+# Respondents of regions the older layout drew the same: no former territory to estimate.
+UNCHANGED = ""
+
+
+def territory_column(layout: str) -> str:
+    """Column holding each respondent's region as drawn in ``layout`` (blank where that region is unchanged)."""
+    return f"territory__{layout}"
+
+
+def territory_columns(project: Project, wave: str, data: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One column per former layout of the wave (:meth:`Project.former_layouts`)."""
+    region = data["region_code"].astype("string")
+    columns = {}
+    for layout, formers in project.former_territories(wave).items():
+        lookup = {part: former for former, parts in formers.items() for part in parts}
+        columns[territory_column(layout)] = region.map(lookup).fillna(UNCHANGED).to_numpy(dtype=object)
+    return columns
+
+
 @in_wave
 def wave_sample(project: Project, wave: str, responses: pd.DataFrame) -> DesignedSample:
     """The wave's responses bound to its raked design, with every indicator's values: built once per wave.
 
     Also carries one region-against-the-rest column per region, for
     :func:`perception.estimate.comparisons.regions_vs_rest`, and one column
-    per configured breakdown, for :mod:`perception.estimate.breakdowns`.
+    per configured breakdown, for :mod:`perception.estimate.breakdowns`, and
+    one per former layout, for :mod:`perception.estimate.territories`.
     """
     data, design = prepare(project, wave, responses)
     regions = region_columns(data, project.wave_geography(wave).codes)
     groups = breakdown_columns(project, data)
-    data = data.assign(**regions, **groups)
-    columns = [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators), *regions, *groups]
+    territories = territory_columns(project, wave, data)
+    data = data.assign(**regions, **groups, **territories)
+    columns = [*DOMAIN_COLUMNS, *(value_column(i) for i in project.indicators), *regions, *groups, *territories]
     return designed_sample(data, design, columns)
 
 
@@ -172,29 +193,48 @@ def estimate_wave(project: Project, wave: str, sample: DesignedSample) -> pd.Dat
     Only ``estimated`` rows take part in disclosure control afterwards.
     """
     availability = WaveAvailability.of(project, wave)
-    data = sample.data
-    weights = sample.weights
-    ci_method = project.config["estimation"]["ci_method"]
     parts = []
     progress = Progress(f"estimate {wave}: indicators", len(project.indicators))
     for indicator in project.indicators:
         progress.step(indicator.id)
         with at(indicator=indicator.id):
-            asked = availability.is_asked(indicator)
             for by in project.domains:
-                by = list(by)
-                column = value_column(indicator)
-                table = estimate_cells(sample, indicator, column, by, ci_method, project.min_cell_n) if asked else None
-                if table is not None:
-                    weighted = weighted_n(data, weights, column, by)
-                    table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
-                    table["status"] = np.where(table["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
-                grid = domain_grid(project, wave, by) if by else None
-                table = complete_grid(table, by, grid, data, availability.asking_sources(indicator))
-                table.insert(0, "wave", wave)
-                table.insert(1, "indicator", indicator.id)
-                table.insert(2, "domain", domain_name(by))
-                parts.append(table)
+                grid = domain_grid(project, wave, list(by)) if by else None
+                table = estimate_domain(project, sample, availability, indicator, list(by), grid)
+                parts.append(label_domain(table, wave, indicator, domain_name(by)))
+    return indicator_rows(parts)
+
+
+def estimate_domain(
+    project: Project,
+    sample: DesignedSample,
+    availability: WaveAvailability,
+    indicator: Indicator,
+    by: list[str],
+    grid: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One indicator's cells of one domain (``by`` columns of the sample), every cell of ``grid`` with its status."""
+    column = value_column(indicator)
+    ci_method = project.config["estimation"]["ci_method"]
+    asked = availability.is_asked(indicator)
+    table = estimate_cells(sample, indicator, column, by, ci_method, project.min_cell_n) if asked else None
+    if table is not None:
+        weighted = weighted_n(sample.data, sample.weights, column, by)
+        table = table.merge(weighted, on=by, how="left") if by else table.assign(**weighted.iloc[0])
+        table["status"] = np.where(table["is_suppressed"].astype(bool), SUPPRESSED, ESTIMATED)
+    return complete_grid(table, by, grid, sample.data, availability.asking_sources(indicator))
+
+
+def label_domain(table: pd.DataFrame, wave: str, indicator: Indicator, domain: str) -> pd.DataFrame:
+    """``table`` (in place) with the key columns that say which wave, indicator and domain its cells are."""
+    table.insert(0, "wave", wave)
+    table.insert(1, "indicator", indicator.id)
+    table.insert(2, "domain", domain)
+    return table
+
+
+def indicator_rows(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Domain tables as rows of ``indicators.csv``: every column, domain codes as text."""
     out = pd.concat(parts, ignore_index=True)
     for name in ("n_effective_df", "kg_low", "kg_high"):
         if name not in out:

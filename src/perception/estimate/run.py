@@ -5,7 +5,9 @@ Reads the published responses of every wave and writes tidy tables:
 - ``indicators.csv``: every indicator by every configured domain, with SE,
   CI, CV, design effect, df, unweighted and weighted n, the NCHS reliability
   assessment and suppression (small cells, unreliable cells, and the
-  complementary cells that would let a hidden one be derived);
+  complementary cells that would let a hidden one be derived); a wave on a
+  newer layout also on the older regions it redrew
+  (:mod:`perception.estimate.territories`);
 - ``comparisons.csv``: gender gaps (women − men, nationally and per region)
   with design-based SEs from svy contrasts, each region against the rest of
   the country, and changes since the baseline (independent samples), with
@@ -45,6 +47,7 @@ from perception.estimate.indicators import INDICATOR_COLUMNS, estimate_wave, rea
 from perception.estimate.multiplicity import adjust
 from perception.estimate.nonresponse import nonresponse_shares
 from perception.estimate.reliability import blank_suppressed
+from perception.estimate.territories import estimate_territories
 from perception.estimate.values import cronbach_alpha
 from perception.estimate.weighting import diagnostics
 
@@ -57,8 +60,12 @@ def estimate_one_wave(project: Project, wave: str, responses: Path) -> dict[str,
     is in (:func:`combine_waves`), as a family can span waves (changes).
     """
     sample = wave_sample(project, wave, read_responses(responses))
+    own = estimate_wave(project, wave, sample)
+    territories = estimate_territories(project, wave, sample, own)
+    cells = pd.concat([own, territories], ignore_index=True) if len(territories) else own
     # small cells, and the cells that would give them away, are hidden before any comparison is drawn
-    indicators = suppress_estimated(estimate_wave(project, wave, sample), project.min_cell_n)
+    indicators = suppress_estimated(cells, project.min_cell_n, {wave: project.former_territories(wave)})
+    own = indicators.iloc[: len(own)]
     prepared, weights = sample.data, sample.weights
     design_weights = prepared[project.waves[wave].design.weight].astype(float)
     diagnostics_row = {
@@ -76,8 +83,8 @@ def estimate_one_wave(project: Project, wave: str, responses: Path) -> dict[str,
             alphas.append({"wave": wave, "indicator": indicator.id, "cronbach_alpha": alpha, "n": n})
     return {
         "indicators": indicators[INDICATOR_COLUMNS],
-        "gender_gaps": gender_gaps(project, wave, sample, indicators),
-        "regions_vs_rest": regions_vs_rest(project, wave, sample, indicators),
+        "gender_gaps": gender_gaps(project, wave, sample, own),
+        "regions_vs_rest": regions_vs_rest(project, wave, sample, own),
         "weighting_diagnostics": pd.DataFrame([diagnostics_row]),
         "index_reliability": pd.DataFrame(alphas, columns=["wave", "indicator", "cronbach_alpha", "n"]).astype(
             {"cronbach_alpha": float, "n": "int64"}  # typed when empty, so that waves combine as numbers

@@ -43,7 +43,8 @@ def suppressed_tables(project: Project, tables: dict[str, Path]) -> dict[str, pd
     """
     if "indicators" not in tables:
         raise DataError("release: the indicators table is needed to decide which cells are hidden")
-    indicators = suppress_estimated(read_table(tables["indicators"]), project.min_cell_n)
+    territories = {wave: project.former_territories(wave) for wave in project.wave_ids}
+    indicators = suppress_estimated(read_table(tables["indicators"]), project.min_cell_n, territories)
     out = {}
     for name in project.config["release"]["tables"]:
         if name not in tables:
