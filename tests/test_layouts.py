@@ -120,7 +120,10 @@ def test_trend_panels_are_the_latest_regions_with_no_line_between_two_territorie
     from perception.outputs.trends import _segments, trend_by_region, trend_data
 
     data = trend_data(Estimates(frame), reformed, INDICATOR, "fr")
-    assert list(data["area"].cat.categories[1:]) == [r.name["fr"] for r in reformed.report_geography.regions]
+    today = [r.name["fr"] for r in reformed.report_geography.regions]
+    # then the baseline's regions the 2023 layout redrew, each followed as the territory it was
+    redrawn = ["Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao"]
+    assert list(data["area"].cat.categories[1:]) == today + [f"{name}\n(ancien territoire)" for name in redrawn]
     by_area = {area: rows.set_index("wave") for area, rows in data.groupby("area", observed=True)}
     assert list(by_area["Bamako"]["published"]) == [True, True, True]
     # Mopti held Douentza and Bandiagara until the 2023 layout, Gao held Ménaka until 2016
@@ -128,12 +131,27 @@ def test_trend_panels_are_the_latest_regions_with_no_line_between_two_territorie
     assert by_area["Mopti"].loc[1, "label"] == "autre découpage"
     assert list(by_area["Gao"]["published"]) == [False, True, True]
     assert list(by_area["Douentza"]["published"]) == [False, False, True]
+    # Mopti of 2012: itself in 2012 and 2016, then Mopti, Douentza and Bandiagara together
+    former = by_area["Mopti\n(ancien territoire)"]
+    cells = Estimates(frame)
+    expected = [
+        cells.get("2024-baseline", INDICATOR, "region", "ML-5").estimate,
+        cells.get("2025-followup", INDICATOR, "region", "ML-5").estimate,
+        cells.get("2025-partner-c", INDICATOR, "region@regions_2012", "ML-5").estimate,
+    ]
+    assert list(former["published"]) == [True, True, True]
+    assert list(former["estimate"]) == pytest.approx([100 * value for value in expected])
+    # Gao of 2012 in 2016: Gao and Ménaka, as estimated in that wave
+    gao = cells.get("2025-followup", INDICATOR, "region@regions_2012", "ML-7").estimate
+    assert by_area["Gao\n(ancien territoire)"].loc[2, "estimate"] == pytest.approx(100 * gao)
     lines = _segments(data)
     assert lines.loc[lines["area"] == "Mopti"].empty
+    assert set(lines.loc[lines["area"] == "Mopti\n(ancien territoire)", "x"]) == {1, 2}
     assert set(lines.loc[lines["area"] == "Gao", "x"]) == {2}  # 2016 -> 2023 only
     assert set(lines.loc[lines["area"] == "Bamako", "x"]) == {1, 2}
     texts = " ".join(rendered_texts(trend_by_region(Estimates(frame), reformed, INDICATOR, "fr")))
     assert "autre découpage" in texts and "réforme territoriale" in texts
+    assert "ancien territoire" in texts and "la région dans ses limites" in texts.replace("\n", " ")
 
 
 def test_each_wave_is_mapped_and_drawn_on_its_own_layout(reformed, frame):

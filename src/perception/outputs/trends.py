@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotnine as p9
 
-from perception.catalog.results import Estimates
+from perception.catalog.domains import on_layout
+from perception.catalog.results import REDRAWN, Estimates
+from perception.config.geography import Geography, common_ancestor, former_regions, same_territory
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
@@ -41,17 +43,44 @@ class TrendLayout:
     note_pt: float  # the reason written where a wave has no estimate
     panel_row_in: float = 1.9
     frame_in: float = 1.6  # title, axis titles and caption
+    strip_chars: int = 24  # panel titles wrap at this width
 
 
 PAGE_TRENDS = TrendLayout(7.0, 5, 110, 90, 90, 9, 8, 8, 7)
 # 4.2 in at 150 dpi, shown 350 px wide: 10 pt text is 11.6 px on the phone.
-PHONE_TRENDS = TrendLayout(4.2, 3, 46, 34, 40, 10, 10, 9, 9, panel_row_in=1.6, frame_in=2.8)
+PHONE_TRENDS = TrendLayout(4.2, 3, 46, 34, 40, 10, 10, 9, 9, panel_row_in=1.6, frame_in=2.8, strip_chars=13)
 TREND_WIDTH_IN = PAGE_TRENDS.width_in
 
 
 def trend_height(project: Project, layout: TrendLayout = PAGE_TRENDS) -> float:
-    rows = -(-(len(project.report_geography.regions) + 1) // layout.panels_per_row)
+    panels = 1 + len(project.report_geography.regions) + len(former_areas(project))
+    rows = -(-panels // layout.panels_per_row)
     return layout.frame_in + layout.panel_row_in * rows
+
+
+def former_areas(project: Project) -> list[tuple[Geography, str]]:
+    """The baseline's regions that today's layout redrew, each followed as one territory across the waves.
+
+    (the layout both refine, the region's code there): Mopti as the 2012
+    baseline drew it, estimated in a 2023 wave from Mopti, Douentza and
+    Bandiagara (:mod:`perception.estimate.territories`). None when the
+    report's layout draws the baseline's regions as they were.
+    """
+    report = project.report_geography
+    common = common_ancestor(report, project.wave_geography(project.wave_ids[0])) if project.wave_ids else None
+    if common is None or common.layout == report.layout:
+        return []
+    return [(common, code) for code in former_regions(report, common)]
+
+
+def territory_cell(estimates: Estimates, project: Project, wave: str, indicator_id: str, layout: Geography, code: str):
+    """Region ``code`` of ``layout`` in ``wave``: its own cell where the wave draws it so, else its territory's."""
+    own = project.wave_geography(wave)
+    if code in same_territory(own, layout):
+        return estimates.get(wave, indicator_id, "region", code)
+    if (common_ancestor(own, layout) or own).layout == layout.layout:  # the wave's layout splits it
+        return estimates.get(wave, indicator_id, on_layout("region", layout.layout), code)
+    return REDRAWN
 
 
 def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> pd.DataFrame:
@@ -59,17 +88,29 @@ def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: 
 
     Regions are the report's (the latest wave's layout); a wave that drew a
     region differently has no point there ("autre découpage"), so no line
-    joins two territories.
+    joins two territories. The baseline's regions that today's layout
+    redrew follow, each as the one territory it was (:func:`former_areas`).
     """
     strings = load_strings(lang)
     axis = value_axis(project, find_indicator(project, indicator_id), lang)
-    areas = [("national", "", strings["national"])]
-    areas += [("region", region.code, region.name[lang]) for region in project.report_geography.regions]
     comparable = {wave: project.comparable_regions(wave) for wave in project.wave_ids}
+
+    def today(domain: str, code: str):
+        return lambda wave: estimates.get_comparable(comparable[wave], wave, indicator_id, domain, code)
+
+    def former(layout: Geography, code: str):
+        return lambda wave: territory_cell(estimates, project, wave, indicator_id, layout, code)
+
+    areas = [(today("national", ""), strings["national"])]
+    areas += [(today("region", region.code), region.name[lang]) for region in project.report_geography.regions]
+    areas += [
+        (former(layout, code), strings["trend_former_area"].format(region=layout.name(code, lang)))
+        for layout, code in former_areas(project)
+    ]
     rows = []
-    for domain, code, name in areas:
+    for cell_in, name in areas:
         for position, wave in enumerate(project.wave_ids, start=1):
-            cell = estimates.get_comparable(comparable[wave], wave, indicator_id, domain, code)
+            cell = cell_in(wave)
             rows.append(
                 {
                     "area": name,
@@ -82,7 +123,7 @@ def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: 
                 }
             )
     frame = pd.DataFrame(rows)
-    frame["area"] = pd.Categorical(frame["area"], categories=[name for *_, name in areas], ordered=True)
+    frame["area"] = pd.Categorical(frame["area"], categories=[name for _, name in areas], ordered=True)
     return frame
 
 
@@ -140,7 +181,7 @@ def trend_by_region(
             fontstyle="italic",
             family=FONT,
         )
-    plot += p9.facet_wrap("~area", ncol=layout.panels_per_row)
+    plot += p9.facet_wrap("~area", ncol=layout.panels_per_row, labeller=lambda name: _wrapped(name, layout.strip_chars))
     plot += p9.scale_x_continuous(breaks=list(range(1, len(waves) + 1)), limits=(0.5, len(waves) + 0.5))
     plot += p9.scale_y_continuous(limits=axis.limits, breaks=list(axis.breaks), labels=axis.labels)
     legend = strings["list_separator"].join(
@@ -150,6 +191,8 @@ def trend_by_region(
     codes = project.report_geography.codes
     if any(code not in project.comparable_regions(wave) for wave in waves for code in codes):
         notes.append(strings["fig_note_not_comparable"])
+    if former_areas(project):
+        notes.append(strings["trend_former_note"].format(baseline=project.waves[waves[0]].label[lang]))
     plot += p9.labs(
         title=textwrap.fill(typeset(indicator.label[lang], lang), layout.title_chars),
         subtitle=textwrap.fill(typeset(strings["trend_subtitle"], lang), layout.subtitle_chars),
@@ -165,6 +208,11 @@ def trend_by_region(
         plot_caption=p9.element_text(size=layout.caption_pt, colour="#333333", ha="left"),
     )
     return plot
+
+
+def _wrapped(text: str, width: int) -> str:
+    """Each line of a panel title wrapped at ``width`` characters (words are never cut)."""
+    return "\n".join(textwrap.fill(line, width, break_long_words=False) for line in str(text).split("\n"))
 
 
 def trend_alt_text(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> str:
