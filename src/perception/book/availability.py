@@ -12,11 +12,7 @@ from perception.book.data import BookData
 from perception.book.escape import text as md
 from perception.config.registry import Indicator
 from perception.i18n import load_strings
-
-
-def listed(names: list[str], strings: dict) -> str:
-    """ "A, B et C" / "A, B and C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + strings["list_and"] + names[-1]
+from perception.i18n.numbers import listed
 
 
 def _asked(value: object) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from perception.book.availability import listed
 from perception.book.chapters import indicator_link
 from perception.book.comparisons import change_header, comparison_table, gap_counts, gap_header
 from perception.book.data import DOWNLOADS_SUBDIR, REGIONS_PAGE, BookData, chapter_ids
@@ -12,7 +11,7 @@ from perception.book.markdown import Marks, Table, page_chart
 from perception.catalog.domains import on_layout
 from perception.catalog.paths import phone_chart_name
 from perception.i18n import load_strings
-from perception.i18n.numbers import format_count
+from perception.i18n.numbers import format_count, listed
 from perception.outputs.chart_specs import region_chart
 from perception.outputs.designs import describe_wave
 from perception.outputs.headlines import region_headlines

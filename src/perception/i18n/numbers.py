@@ -158,3 +158,8 @@ def format_date(iso: str, lang: str) -> str:
     space = "\u00a0" if lang == "fr" else " "
     first = "1er" if lang == "fr" and day == 1 else str(day)
     return f"{first}{space}{MONTHS[lang][month - 1]}{space}{year}"
+
+
+def listed(names: list[str], strings: dict) -> str:
+    """ "A, B et C" / "A, B and C" (``list_and`` of the strings catalogue)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + strings["list_and"] + names[-1]

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.patches import Rectangle
 
+from perception.catalog.domains import on_layout
 from perception.catalog.results import Cell, Comparisons, Difference, Estimates
 from perception.catalog.status import BY_DESIGN
 from perception.config.geography import Region
@@ -34,6 +35,7 @@ from perception.i18n.numbers import (
     format_difference_ci,
     format_estimate,
     format_value,
+    listed,
 )
 from perception.i18n.typography import typeset
 from perception.outputs.designs import describe_wave
@@ -42,6 +44,7 @@ from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
 from perception.outputs.sheet_front import CHART_ROW, TRUST_CHAPTER, about_lines, institutions_chart
 from perception.outputs.sheet_layout import PAGES, SCALES, Sheet
 from perception.outputs.style import FONT
+from perception.outputs.trends import territory_cell
 
 
 def _difference(row: Difference, indicator: Indicator, mark: str, lang: str) -> str:
@@ -232,33 +235,7 @@ def _contents(
         ),
     )
     if len(waves) > 1:
-        sheet.heading(
-            strings["factsheet_changes"].format(
-                baseline=project.waves[baseline].label[lang], wave=project.waves[wave].label[lang]
-            ),
-            keep=sheet.row * 3,
-        )
-        _comparison_table(
-            sheet,
-            project,
-            strings,
-            lang,
-            [
-                strings["col_indicator"],
-                project.waves[baseline].label[lang],
-                project.waves[wave].label[lang],
-                strings["col_change"],
-                strings["col_reading"],
-            ],
-            lambda indicator: comparisons.change(wave, indicator.id, "region", region.code),
-            reference_first=True,
-            sides=lambda indicator: (
-                estimates.get(wave, indicator.id, "region", region.code),
-                estimates.get_comparable(
-                    project.comparable_regions(baseline), baseline, indicator.id, "region", region.code
-                ),
-            ),
-        )
+        _changes(sheet, project, estimates, comparisons, region, lang, strings)
     sheet.room(sheet.row * 4)
     sheet.text(strings["factsheet_method_title"], size=9, weight="bold", gap=0.3)
     # how each wave shown was sampled and weighted, from its configured design
@@ -271,6 +248,60 @@ def _contents(
     ]
     for line in cite:
         sheet.text(line, size=7, width=140, gap=0.2)
+
+
+def _changes(
+    sheet: Sheet,
+    project: Project,
+    estimates: Estimates,
+    comparisons: Comparisons,
+    region: Region,
+    lang: str,
+    strings: dict,
+) -> None:
+    """Changes since the baseline: the region's own, or, where the reform redrew it, its former territory's.
+
+    A printed sheet has room for one table: for Douentza or Mopti of a 2023
+    wave against a 2012 baseline, every row of the region's own table would
+    read "autre découpage", so the sheet shows the change over Mopti as
+    drawn in 2012 instead (:mod:`perception.estimate.territories`).
+    """
+    waves = project.wave_ids
+    baseline, wave = waves[0], waves[-1]
+    labels = {"baseline": project.waves[baseline].label[lang], "wave": project.waves[wave].label[lang]}
+    found = project.former_territory(wave, baseline, region.code)
+    if found is None:
+        heading = strings["factsheet_changes"].format(**labels)
+        domain, code = "region", region.code
+
+        def sides(indicator: Indicator) -> tuple[Cell, Cell]:
+            comparable = project.comparable_regions(baseline)
+            return (
+                estimates.get(wave, indicator.id, "region", code),
+                estimates.get_comparable(comparable, baseline, indicator.id, "region", code),
+            )
+    else:
+        layout, code, parts = found
+        domain = on_layout("region", layout.layout)
+        own = project.wave_geography(wave)
+        heading = strings["factsheet_territory_changes"].format(
+            former=layout.name(code, lang), parts=listed([own.name(part, lang) for part in parts], strings), **labels
+        )
+
+        def sides(indicator: Indicator) -> tuple[Cell, Cell]:
+            return tuple(territory_cell(estimates, project, w, indicator.id, layout, code) for w in (wave, baseline))
+
+    sheet.heading(heading, keep=sheet.row * 3)
+    _comparison_table(
+        sheet,
+        project,
+        strings,
+        lang,
+        [strings["col_indicator"], labels["baseline"], labels["wave"], strings["col_change"], strings["col_reading"]],
+        lambda indicator: comparisons.change(wave, indicator.id, domain, code),
+        reference_first=True,
+        sides=sides,
+    )
 
 
 def _comparison_table(
