@@ -162,6 +162,14 @@ def comparisons_frame(
                 after = cells[(wave, i, domain, region, gender)]
                 before = cells[(baseline, i, domain, region, gender)] if not region or region in same else None
                 add("change", wave, baseline, i, domain, region, gender, wave, baseline, after, before)
+            for region in regions:  # a region the baseline split: against its parts there together
+                if (domain := project.change_domain(wave, baseline, region)) == "region":
+                    continue
+                for plain, gender in [("region", ""), *(("region_gender", g) for g in ("f", "m"))]:
+                    after = cells[(wave, i, plain, region, gender)]
+                    before = cells[(baseline, i, domain.replace("region", plain, 1), region, gender)]
+                    on = domain.replace("region", plain, 1)
+                    add("change", wave, baseline, i, on, region, gender, wave, baseline, after, before)
             on_baseline = project.wave_geography(baseline).layout
             for region in project.former_territories(wave).get(on_baseline, {}):  # over the baseline's territory
                 for domain, gender in [("region", ""), *(("region_gender", g) for g in ("f", "m"))]:

@@ -524,3 +524,43 @@ def test_a_change_over_a_former_territory_hides_with_either_side(reformed, frame
     gone = aligned[aligned["is_suppressed"]]
     assert set(zip(gone["wave"], gone["region_code"], strict=True)) == {("2025-partner-c", "ML-5")}
     assert gone["difference"].isna().all()
+
+
+@pytest.fixture(scope="module")
+def inverted(project) -> Project:
+    """A partner still coding the 2012 regions after a baseline on the 2023 ones."""
+    layouts = dict(zip(LAYOUTS, reversed(LAYOUTS.values()), strict=True))
+    waves = {wave: {**spec, "layout": layouts[wave]} for wave, spec in project.config["waves"].items()}
+    return Project({**project.config, "waves": waves}, root=project.root)
+
+
+def test_a_wave_on_an_older_layout_is_compared_with_its_territory_in_the_baseline(inverted, tmp_path):
+    from perception.outputs.trends import trend_data
+
+    frame = indicators_frame(inverted).assign(df=200.0, status="estimated")
+    cells = Estimates(frame)
+    latest, baseline = "2025-partner-c", "2024-baseline"
+    assert inverted.change_domain(latest, baseline, "ML-5") == "region@regions_2012"
+    assert inverted.change_domain(latest, baseline, "ML-BKO") == "region"
+    changes = wave_changes(inverted, frame)
+    mopti = changes[
+        (changes["indicator"] == INDICATOR)
+        & (changes["comparison"] == "change")
+        & (changes["wave"] == latest)
+        & (changes["domain"] == "region@regions_2012")
+        & (changes["region_code"] == "ML-5")
+    ].iloc[0]
+    before = cells.get(baseline, INDICATOR, "region@regions_2012", "ML-5").estimate  # Mopti, Douentza, Bandiagara
+    after = cells.get(latest, INDICATOR, "region", "ML-5").estimate
+    assert mopti["status"] == ESTIMATED and mopti["difference"] == pytest.approx(after - before)
+    # the trend's Mopti is the 2012 Mopti in every wave
+    trend = trend_data(cells, inverted, INDICATOR, "fr").set_index(["area", "wave"])
+    assert trend.loc[("Mopti", 1), "published"] and trend.loc[("Mopti", 1), "estimate"] == pytest.approx(100 * before)
+    assert not any("ancien territoire" in str(area) for area, _ in trend.index)
+    _, _, _, _, out = make_book(inverted, tmp_path)
+    page = (out / "fr" / "regions" / "ML-5.md").read_text(encoding="utf-8")
+    police = next(line for line in page[page.index("tbl-region-changes-ML-5") :].splitlines() if "police" in line)
+    assert [cell.strip() for cell in police.split("|")[2:4]] == [
+        format_value(value, "proportion", "fr") for value in (before, after)
+    ]
+    assert "ancienne région" not in page and "pas d’évolution mesurable" not in page

@@ -98,6 +98,8 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
     sheet = f"{DOWNLOADS_SUBDIR}/factsheets/{lang}/{region.code}.pdf"
     headlines = region_headlines(project, data.estimates, data.comparisons, region, lang, label=md)
     changes = None
+    # a region the baseline split is compared with its parts there together (region@<layout>)
+    domain = project.change_domain(wave, data.baseline, region.code) if len(project.wave_ids) > 1 else "region"
     if len(project.wave_ids) > 1:
         changes = comparison_table(
             data,
@@ -110,7 +112,7 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
             ),
             change_header(data, lang, wave, strings["col_indicator"]),
             [
-                (md(i.label[lang]), i, data.comparisons.change(wave, i.id, "region", region.code))
+                (md(i.label[lang]), i, data.comparisons.change(wave, i.id, domain, region.code))
                 for i in project.indicators
             ],
             reference_first=True,
@@ -125,7 +127,7 @@ def region_context(data: BookData, region, lang: str, charts: dict[str, str]) ->
         "factsheet": f"{{download}}`{strings['factsheet_link']} <../{sheet}>`",
         "findings": [
             *({"text": line, "items": []} for line in headlines.all),
-            *([change_finding(data, lang, "region", region.code)] if changes else []),
+            *([change_finding(data, lang, domain, region.code, key="finding_changes_region")] if changes else []),
             *([territory["finding"]] if territory else []),
         ],
         "chart": page_chart(

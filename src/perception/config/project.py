@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from perception.catalog.domains import on_layout
 from perception.config.codebook import Codebook, load_codebook
 from perception.config.geography import (
     Geography,
@@ -203,20 +204,38 @@ class Project:
         return {ancestor.layout: former_regions(own, ancestor) for ancestor in self.former_layouts(wave)}
 
     def former_territory(self, wave: str, reference: str, code: str) -> tuple[Geography, str, tuple[str, ...]] | None:
-        """Where region ``code`` of ``wave`` is compared with ``reference`` when the two waves draw it differently.
+        """The older territory region ``code`` of ``wave`` belonged to, when ``reference`` drew it as one region.
 
         (the layout both refine, the code there of the region it lies within,
         that region's parts in ``wave``'s layout): Douentza of a 2023 wave
         against a 2012 baseline -> (regions_2012, Mopti, (Mopti, Douentza,
-        Bandiagara)). None when the region is the same territory in both, or
-        no layout links them.
+        Bandiagara)). None when the region is the same territory in both, when
+        ``wave``'s own layout is the older one (its region is then the whole
+        territory: :meth:`change_domain`), or when no layout links them.
         """
         own, other = self.wave_geography(wave), self.wave_geography(reference)
         common = common_ancestor(own, other)
-        if common is None or code in same_territory(own, other) or code not in own.codes:
+        if common is None or common.layout == own.layout or code in same_territory(own, other):
+            return None
+        if code not in own.codes:
             return None
         former = region_within(own, common, code)
-        return common, former, former_regions(own, common).get(former, (code,))
+        return common, former, former_regions(own, common)[former]
+
+    def change_domain(self, wave: str, reference: str, code: str) -> str:
+        """The domain of ``comparisons.csv`` holding the change of ``wave``'s region ``code`` against ``reference``.
+
+        ``region``, unless ``reference`` is on a layout that splits the
+        region (a partner still coding the 2012 regions after a baseline on
+        the 2023 ones): the region is then compared with its territory in
+        ``reference``, in domain ``region@<wave's layout>``.
+        """
+        own, other = self.wave_geography(wave), self.wave_geography(reference)
+        common = common_ancestor(own, other)
+        redrawn = code not in same_territory(own, other)
+        if redrawn and common is not None and common.layout == own.layout != other.layout:
+            return on_layout("region", own.layout)
+        return "region"
 
     def comparable_regions(self, wave: str) -> frozenset[str]:
         """Regions of :attr:`report_geography` that ``wave`` surveyed as the same territory."""

@@ -272,14 +272,14 @@ def _changes(
     found = project.former_territory(wave, baseline, region.code)
     if found is None:
         heading = strings["factsheet_changes"].format(**labels)
-        domain, code = "region", region.code
+        domain, code, own = (
+            project.change_domain(wave, baseline, region.code),
+            region.code,
+            project.wave_geography(wave),
+        )
 
         def sides(indicator: Indicator) -> tuple[Cell, Cell]:
-            comparable = project.comparable_regions(baseline)
-            return (
-                estimates.get(wave, indicator.id, "region", code),
-                estimates.get_comparable(comparable, baseline, indicator.id, "region", code),
-            )
+            return tuple(territory_cell(estimates, project, w, indicator.id, own, code) for w in (wave, baseline))
     else:
         layout, code, parts = found
         domain = on_layout("region", layout.layout)

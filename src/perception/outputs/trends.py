@@ -74,7 +74,12 @@ def former_areas(project: Project) -> list[tuple[Geography, str]]:
 
 
 def territory_cell(estimates: Estimates, project: Project, wave: str, indicator_id: str, layout: Geography, code: str):
-    """Region ``code`` of ``layout`` in ``wave``: its own cell where the wave draws it so, else its territory's."""
+    """Region ``code`` of ``layout`` in ``wave``: its own cell where the wave draws it so, else its territory's.
+
+    A wave on a layout that does not split ``layout`` (an older one, when
+    ``layout`` is today's) has no number for a region it drew otherwise:
+    "autre découpage".
+    """
     own = project.wave_geography(wave)
     if code in same_territory(own, layout):
         return estimates.get(wave, indicator_id, "region", code)
@@ -93,16 +98,13 @@ def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: 
     """
     strings = load_strings(lang)
     axis = value_axis(project, find_indicator(project, indicator_id), lang)
-    comparable = {wave: project.comparable_regions(wave) for wave in project.wave_ids}
-
-    def today(domain: str, code: str):
-        return lambda wave: estimates.get_comparable(comparable[wave], wave, indicator_id, domain, code)
+    report = project.report_geography
 
     def former(layout: Geography, code: str):
         return lambda wave: territory_cell(estimates, project, wave, indicator_id, layout, code)
 
-    areas = [(today("national", ""), strings["national"])]
-    areas += [(today("region", region.code), region.name[lang]) for region in project.report_geography.regions]
+    areas = [(lambda wave: estimates.get(wave, indicator_id, "national"), strings["national"])]
+    areas += [(former(report, region.code), region.name[lang]) for region in report.regions]
     areas += [
         (former(layout, code), strings["trend_former_area"].format(region=layout.name(code, lang)))
         for layout, code in former_areas(project)
@@ -188,8 +190,7 @@ def trend_by_region(
         strings["trend_wave_key"].format(number=k, wave=project.waves[w].label[lang]) for k, w in enumerate(waves, 1)
     )
     notes = [legend, strings["trend_caption"].format(min_n=project.min_cell_n)]
-    codes = project.report_geography.codes
-    if any(code not in project.comparable_regions(wave) for wave in waves for code in codes):
+    if (frame["label"] == missing_label(REDRAWN, strings)).any():
         notes.append(strings["fig_note_not_comparable"])
     if former_areas(project):
         notes.append(strings["trend_former_note"].format(baseline=project.waves[waves[0]].label[lang]))
