@@ -170,7 +170,7 @@ def test_each_wave_is_mapped_and_drawn_on_its_own_layout(reformed, frame):
 
 
 def test_the_book_tells_of_todays_regions_and_says_where_a_change_would_compare_two_territories(reformed, tmp_path):
-    _, comparisons, _, _, out = make_book(reformed, tmp_path)
+    frame, comparisons, _, _, out = make_book(reformed, tmp_path)
     regions = sorted(p.stem for p in (out / "fr" / "regions").glob("*.md"))
     assert set(regions) >= set(reformed.report_geography.codes)
     mopti = (out / "fr" / "regions" / "ML-5.md").read_text(encoding="utf-8")
@@ -202,6 +202,19 @@ def test_the_book_tells_of_todays_regions_and_says_where_a_change_would_compare_
         assert cells[:2] == [format_value(side, "proportion", "fr") for side in sides]
         assert "territoire de l’ancienne région de Mopti" in page.split("tbl-region-territory")[0]  # its finding
     assert "ancienne région" not in (out / "fr" / "regions" / "ML-BKO.md").read_text(encoding="utf-8")
+    # the chapters' tables follow the redrawn regions as the territories they were, like the trend charts
+    chapter = (out / "fr" / "trust.md").read_text(encoding="utf-8")
+    row = next(line for line in chapter.splitlines() if line.startswith("| Mopti (ancien territoire)"))
+    cells = Estimates(frame)
+    series = [
+        cells.get("2024-baseline", INDICATOR, "region", "ML-5"),
+        cells.get("2025-followup", INDICATOR, "region", "ML-5"),
+        cells.get("2025-partner-c", INDICATOR, "region@regions_2012", "ML-5"),
+    ]
+    assert [cell.split("(")[0].strip() for cell in row.split("|")[2:-1:2]] == [
+        format_value(cell.estimate, "proportion", "fr") for cell in series
+    ]
+    assert "la région dans ses limites au moment de" in chapter[chapter.index(row) :]  # and its note
 
 
 # --- End to end: the partner wave of the small project surveyed on the 2023 layout ----------------------------
@@ -413,6 +426,8 @@ def test_a_redrawn_region_is_compared_over_the_territory_it_had(reform_run):
     released = pd.read_csv(reform_run / "data/processed/release/indicators.csv")
     kept = released[released["domain"].str.contains("@")]
     assert len(kept) == len(indicators[indicators["domain"].str.contains("@")])
+    readme = (reform_run / "data/processed/release/README.md").read_text(encoding="utf-8")
+    assert "domaines `region@regions_2012`" in readme and "domains `region@regions_2012`" in readme
     # the release protects them again: the same cells published
     assert kept["status"].tolist() == indicators.loc[indicators["domain"].str.contains("@"), "status"].tolist()
 

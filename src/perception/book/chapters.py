@@ -12,6 +12,7 @@ from perception.book.markdown import Marks, Table, page_chart, read_csv
 from perception.book.wording import question_lines, questions
 from perception.catalog.paths import phone_chart_name, trend_chart_name
 from perception.catalog.status import NOT_ASKED, SUPPRESSED
+from perception.config.geography import Geography
 from perception.config.project import Project
 from perception.config.registry import Indicator
 from perception.estimate.answers import question_variables
@@ -19,6 +20,7 @@ from perception.estimate.weighting import AGE_GROUP
 from perception.i18n import CATALOGUE_DIR, load_strings
 from perception.i18n.numbers import format_count, format_interval, format_percent
 from perception.outputs.chart_specs import summary_chart
+from perception.outputs.territories import former_areas, territory_cell
 from perception.transform.bands import band_labels
 
 
@@ -32,22 +34,29 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
     project = data.project
     strings = load_strings(lang)
     marks = Marks(project, lang)
-    comparable = {wave: project.comparable_regions(wave) for wave in project.wave_ids}
+    report = project.report_geography
     header = [""]
     for wave in project.wave_ids:
         header += [strings["col_estimate"].format(wave=data.wave_label(wave, lang)), strings["col_n"]]
 
-    def row(label: str, domain: str, region: str = "", gender: str = "") -> list[str]:
+    def row(label: str, domain: str, region: str = "", gender: str = "", layout: Geography = report) -> list[str]:
         cells = []
         for wave in project.wave_ids:
-            cell = data.estimates.get_comparable(comparable[wave], wave, indicator.id, domain, region, gender)
+            if region:  # a region as ``layout`` draws it, in each wave's own cell or its territory's
+                cell = territory_cell(data.estimates, project, wave, indicator.id, layout, region)
+            else:
+                cell = data.estimates.get(wave, indicator.id, domain, region, gender)
             cells += [marks.estimate(cell, indicator), format_count(cell.n, lang)]
         return [label, *cells]
 
     blank = [""] * (2 * len(project.wave_ids))
     rows = [row(f"**{strings['national']}**", "national")]
     rows.append([f"**{md(project.codebook['region_code'].label[lang])}**", *blank])
-    rows += [row(md(region.name[lang]), "region", region.code) for region in project.report_geography.regions]
+    rows += [row(md(region.name[lang]), "region", region.code) for region in report.regions]
+    former = former_areas(project)  # the baseline's regions today's layout redrew, as the territories they were
+    for layout, code in former:
+        name = strings["trend_former_area"].format(region=md(layout.name(code, lang))).replace("\n", " ")
+        rows.append(row(name, "region", code, layout=layout))
     gender = project.codebook["gender_code"]
     rows.append([f"**{md(gender.label[lang])}**", *blank])
     rows += [row(md(labels[lang]), "gender", gender=str(code)) for code, labels in gender.codes.items()]
@@ -65,7 +74,11 @@ def indicator_table(data: BookData, indicator: Indicator, lang: str) -> Table:
         header=header,
         align="l" + "r" * (2 * len(project.wave_ids)),
         rows=rows,
-        notes=[*marks.notes(), *availability_notes(data, indicator, lang)],
+        notes=[
+            *marks.notes(),
+            *availability_notes(data, indicator, lang),
+            *([strings["trend_former_note"].format(baseline=data.wave_label(data.baseline, lang))] if former else []),
+        ],
     )
 
 

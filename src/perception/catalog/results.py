@@ -18,7 +18,6 @@ enforced here, once, for every consumer:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,19 +199,6 @@ class Estimates:
 
     def get(self, wave: str, indicator: str, domain: str, region: str = "", gender: str = "") -> Cell:
         return self._cells.get((wave, indicator, domain, region, gender), ABSENT)
-
-    def get_comparable(
-        self, regions: Collection[str], wave: str, indicator: str, domain: str, region: str = "", gender: str = ""
-    ) -> Cell:
-        """The cell when ``region`` is blank or one of ``regions``, else a ``not_comparable`` cell.
-
-        For series shown on the report's regions: ``regions`` is
-        ``Project.comparable_regions(wave)``, the regions ``wave`` surveyed
-        as the same territory.
-        """
-        if region and region not in regions:
-            return REDRAWN
-        return self.get(wave, indicator, domain, region, gender)
 
 
 class Breakdowns:

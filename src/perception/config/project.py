@@ -237,10 +237,6 @@ class Project:
             return on_layout("region", own.layout)
         return "region"
 
-    def comparable_regions(self, wave: str) -> frozenset[str]:
-        """Regions of :attr:`report_geography` that ``wave`` surveyed as the same territory."""
-        return same_territory(self.report_geography, self.wave_geography(wave))
-
     @cached_property
     def waves(self) -> dict[str, Wave]:
         waves = {}

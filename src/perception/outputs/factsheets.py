@@ -44,7 +44,7 @@ from perception.outputs.maps import HIGH_FILL, LOW_FILL, tile_positions
 from perception.outputs.sheet_front import CHART_ROW, TRUST_CHAPTER, about_lines, institutions_chart
 from perception.outputs.sheet_layout import PAGES, SCALES, Sheet
 from perception.outputs.style import FONT
-from perception.outputs.trends import territory_cell
+from perception.outputs.territories import territory_cell
 
 
 def _difference(row: Difference, indicator: Indicator, mark: str, lang: str) -> str:

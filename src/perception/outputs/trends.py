@@ -17,15 +17,15 @@ from dataclasses import dataclass
 import pandas as pd
 import plotnine as p9
 
-from perception.catalog.domains import on_layout
 from perception.catalog.results import REDRAWN, Estimates
-from perception.config.geography import Geography, common_ancestor, former_regions, same_territory
+from perception.config.geography import Geography
 from perception.config.project import Project
 from perception.i18n import load_strings
 from perception.i18n.numbers import format_value
 from perception.i18n.typography import typeset
 from perception.outputs.figures import missing_label
 from perception.outputs.style import FONT, find_indicator, theme_perception, value_axis
+from perception.outputs.territories import former_areas, territory_cell
 
 
 @dataclass(frozen=True)
@@ -56,36 +56,6 @@ def trend_height(project: Project, layout: TrendLayout = PAGE_TRENDS) -> float:
     panels = 1 + len(project.report_geography.regions) + len(former_areas(project))
     rows = -(-panels // layout.panels_per_row)
     return layout.frame_in + layout.panel_row_in * rows
-
-
-def former_areas(project: Project) -> list[tuple[Geography, str]]:
-    """The baseline's regions that today's layout redrew, each followed as one territory across the waves.
-
-    (the layout both refine, the region's code there): Mopti as the 2012
-    baseline drew it, estimated in a 2023 wave from Mopti, Douentza and
-    Bandiagara (:mod:`perception.estimate.territories`). None when the
-    report's layout draws the baseline's regions as they were.
-    """
-    report = project.report_geography
-    common = common_ancestor(report, project.wave_geography(project.wave_ids[0])) if project.wave_ids else None
-    if common is None or common.layout == report.layout:
-        return []
-    return [(common, code) for code in former_regions(report, common)]
-
-
-def territory_cell(estimates: Estimates, project: Project, wave: str, indicator_id: str, layout: Geography, code: str):
-    """Region ``code`` of ``layout`` in ``wave``: its own cell where the wave draws it so, else its territory's.
-
-    A wave on a layout that does not split ``layout`` (an older one, when
-    ``layout`` is today's) has no number for a region it drew otherwise:
-    "autre découpage".
-    """
-    own = project.wave_geography(wave)
-    if code in same_territory(own, layout):
-        return estimates.get(wave, indicator_id, "region", code)
-    if (common_ancestor(own, layout) or own).layout == layout.layout:  # the wave's layout splits it
-        return estimates.get(wave, indicator_id, on_layout("region", layout.layout), code)
-    return REDRAWN
 
 
 def trend_data(estimates: Estimates, project: Project, indicator_id: str, lang: str) -> pd.DataFrame:

@@ -247,6 +247,11 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         for wave in project.wave_ids
     ]
     tables = [{"file": f"{t}.csv", **table(t).title} for t in settings["tables"]]
+    territories = [
+        {"wave": project.waves[wave].label, "layout": layout.label, "id": layout.layout}
+        for wave in project.wave_ids
+        for layout in project.former_layouts(wave)
+    ]
     return template.render(
         title=settings["title"],
         publisher=settings["publisher"],
@@ -254,6 +259,7 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         version=version,
         waves=waves,
         tables=tables,
+        territories=territories,
         qis=qis,
         sensitive=sensitive,
         k=disclosure["k"],
