@@ -12,7 +12,7 @@ A former territory is only as complete as its parts: if a part was not
 surveyed, or its sources did not ask the indicator, the territory cell
 takes that status and no number — an estimate over part of the territory
 would pass for the whole. Disclosure control publishes a former territory
-only where every part is published
+only where none of its parts is hidden for disclosure
 (:func:`perception.disclosure.cells.suppress_estimated`).
 """
 
