@@ -123,7 +123,7 @@ def test_trend_panels_are_the_latest_regions_with_no_line_between_two_territorie
     today = [r.name["fr"] for r in reformed.report_geography.regions]
     # then the baseline's regions the 2023 layout redrew, each followed as the territory it was
     redrawn = ["Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao"]
-    assert list(data["area"].cat.categories[1:]) == today + [f"{name}\n(ancien territoire)" for name in redrawn]
+    assert list(data["area"].cat.categories[1:]) == today + [f"{name}\n(avant réforme)" for name in redrawn]
     by_area = {area: rows.set_index("wave") for area, rows in data.groupby("area", observed=True)}
     assert list(by_area["Bamako"]["published"]) == [True, True, True]
     # Mopti held Douentza and Bandiagara until the 2023 layout, Gao held Ménaka until 2016
@@ -132,7 +132,7 @@ def test_trend_panels_are_the_latest_regions_with_no_line_between_two_territorie
     assert list(by_area["Gao"]["published"]) == [False, True, True]
     assert list(by_area["Douentza"]["published"]) == [False, False, True]
     # Mopti of 2012: itself in 2012 and 2016, then Mopti, Douentza and Bandiagara together
-    former = by_area["Mopti\n(ancien territoire)"]
+    former = by_area["Mopti\n(avant réforme)"]
     cells = Estimates(frame)
     expected = [
         cells.get("2024-baseline", INDICATOR, "region", "ML-5").estimate,
@@ -143,15 +143,15 @@ def test_trend_panels_are_the_latest_regions_with_no_line_between_two_territorie
     assert list(former["estimate"]) == pytest.approx([100 * value for value in expected])
     # Gao of 2012 in 2016: Gao and Ménaka, as estimated in that wave
     gao = cells.get("2025-followup", INDICATOR, "region@regions_2012", "ML-7").estimate
-    assert by_area["Gao\n(ancien territoire)"].loc[2, "estimate"] == pytest.approx(100 * gao)
+    assert by_area["Gao\n(avant réforme)"].loc[2, "estimate"] == pytest.approx(100 * gao)
     lines = _segments(data)
     assert lines.loc[lines["area"] == "Mopti"].empty
-    assert set(lines.loc[lines["area"] == "Mopti\n(ancien territoire)", "x"]) == {1, 2}
+    assert set(lines.loc[lines["area"] == "Mopti\n(avant réforme)", "x"]) == {1, 2}
     assert set(lines.loc[lines["area"] == "Gao", "x"]) == {2}  # 2016 -> 2023 only
     assert set(lines.loc[lines["area"] == "Bamako", "x"]) == {1, 2}
     texts = " ".join(rendered_texts(trend_by_region(Estimates(frame), reformed, INDICATOR, "fr")))
     assert "autre découpage" in texts and "réforme territoriale" in texts
-    assert "ancien territoire" in texts and "la région dans ses limites" in texts.replace("\n", " ")
+    assert "avant réforme" in texts and "la région dans ses limites" in texts.replace("\n", " ")
 
 
 def test_each_wave_is_mapped_and_drawn_on_its_own_layout(reformed, frame):
@@ -204,7 +204,7 @@ def test_the_book_tells_of_todays_regions_and_says_where_a_change_would_compare_
     assert "ancienne région" not in (out / "fr" / "regions" / "ML-BKO.md").read_text(encoding="utf-8")
     # the chapters' tables follow the redrawn regions as the territories they were, like the trend charts
     chapter = (out / "fr" / "trust.md").read_text(encoding="utf-8")
-    row = next(line for line in chapter.splitlines() if line.startswith("| Mopti (ancien territoire)"))
+    row = next(line for line in chapter.splitlines() if line.startswith("| Mopti (avant réforme)"))
     cells = Estimates(frame)
     series = [
         cells.get("2024-baseline", INDICATOR, "region", "ML-5"),
@@ -571,7 +571,7 @@ def test_a_wave_on_an_older_layout_is_compared_with_its_territory_in_the_baselin
     # the trend's Mopti is the 2012 Mopti in every wave
     trend = trend_data(cells, inverted, INDICATOR, "fr").set_index(["area", "wave"])
     assert trend.loc[("Mopti", 1), "published"] and trend.loc[("Mopti", 1), "estimate"] == pytest.approx(100 * before)
-    assert not any("ancien territoire" in str(area) for area, _ in trend.index)
+    assert not any("avant réforme" in str(area) for area, _ in trend.index)
     _, _, _, _, out = make_book(inverted, tmp_path)
     page = (out / "fr" / "regions" / "ML-5.md").read_text(encoding="utf-8")
     police = next(line for line in page[page.index("tbl-region-changes-ML-5") :].splitlines() if "police" in line)

@@ -48,7 +48,7 @@ class TrendLayout:
 
 PAGE_TRENDS = TrendLayout(7.0, 5, 110, 90, 90, 9, 8, 8, 7)
 # 4.2 in at 150 dpi, shown 350 px wide: 10 pt text is 11.6 px on the phone.
-PHONE_TRENDS = TrendLayout(4.2, 3, 46, 34, 40, 10, 10, 9, 9, panel_row_in=1.6, frame_in=2.8, strip_chars=13)
+PHONE_TRENDS = TrendLayout(4.2, 3, 46, 34, 40, 10, 10, 9, 8, panel_row_in=1.6, frame_in=2.8, strip_chars=16)
 TREND_WIDTH_IN = PAGE_TRENDS.width_in
 
 
@@ -132,6 +132,8 @@ def trend_by_region(
     axis = value_axis(project, indicator, lang)
     frame = trend_data(estimates, project, indicator_id, lang)
     shown, hidden = frame[frame["published"]], frame[~frame["published"]]
+    # the reason stands upright in the middle of the panel, where the longest ("autre découpage") fits a phone's
+    hidden = hidden.assign(estimate=sum(axis.limits) / 2)
     waves = project.wave_ids
     plot = p9.ggplot(frame, p9.aes(x="wave"))
     segments = _segments(frame)
@@ -147,7 +149,7 @@ def trend_by_region(
             data=hidden,
             angle=90,
             ha="center",
-            va="bottom",
+            va="center",
             size=layout.note_pt,
             colour="#555555",
             fontstyle="italic",
