@@ -198,7 +198,7 @@ def _former_rows(frame: pd.DataFrame) -> np.ndarray:
 def _protect_territories(
     cells: pd.DataFrame, rows: np.ndarray, min_cell_n: int, territories: TerritoryParts
 ) -> pd.DataFrame:
-    """Hide former territories (``rows``) that are small, or whose parts are not all published."""
+    """Hide former territories (``rows``) that are small, or one of whose parts is hidden for disclosure."""
     out = cells.copy()
     text = out[["wave", "indicator", "domain", "region_code", "gender_code"]].astype("string").fillna("")
     keys = list(text.itertuples(index=False, name=None))
@@ -256,10 +256,8 @@ def align_comparisons(comparisons: pd.DataFrame, indicators: pd.DataFrame) -> pd
     def is_hidden(layout: str, side: tuple) -> bool:
         """A side on a former layout is that territory's cell, or the region's own in a wave drawn on that layout."""
         side = tuple(map(text, side))
-        found = hidden.get((layout, *side))
-        return (
-            (found if found is not None else hidden.get(("", *side), True)) if layout else hidden.get(("", *side), True)
-        )
+        found = hidden.get((layout, *side)) if layout else None
+        return hidden.get(("", *side), True) if found is None else found
 
     flags = []
     for row in out.itertuples(index=False):
