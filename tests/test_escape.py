@@ -28,7 +28,9 @@ from perception.book.sources import write_book_sources
 from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
 from perception.config.project import Project
 from perception.outputs.factsheets import write_factsheet
-from perception.stages import figures, maps
+from perception.outputs.figures import FIGURE_WIDTH_IN, figure_height, indicator_by_region
+from perception.outputs.maps import TILE_MAP, tile_map
+from perception.outputs.style import save_png
 
 # One payload per trick: raw HTML, an event handler, a MyST role, Jinja
 # (expression, statement, raw block), backticks, a cell separator, a line
@@ -171,7 +173,12 @@ def test_planted_markup_builds_and_reaches_the_reader_as_text(planted, tmp_path)
 
 
 def test_planted_labels_draw_in_charts_maps_and_fact_sheets(planted, tmp_path):
-    """Mathtext is off: "$\\frac{x$" in a label would otherwise stop matplotlib with a parse error."""
+    """Mathtext is off: "$\\frac{x$" in a label would otherwise stop matplotlib with a parse error.
+
+    The planted indicator's chart and map (its label, every planted region
+    name) and the planted region's fact sheet in each language: every other
+    chart or sheet draws the same kinds of label.
+    """
     wave = planted.wave_ids[-1]
     frame = indicators_frame(planted)
     processed = tmp_path / "processed"
@@ -183,17 +190,24 @@ def test_planted_labels_draw_in_charts_maps_and_fact_sheets(planted, tmp_path):
         + "".join(f"{c},300,150,150,1.0\n" for c in planted.geography.codes),
         encoding="utf-8",
     )
-    charts = figures(planted, "fr", wave, processed / "indicators.csv", tmp_path / "figures")
-    tiles = maps(planted, "en", processed / "indicators.csv", tmp_path / "maps", None)
-    # The region whose name is planted, in each language (every sheet shares the other planted labels).
     estimates, changes = (
         Estimates(read_indicators(processed / "indicators.csv")),
         Comparisons(read_comparisons(processed / "comparisons.csv")),
+    )
+    chart, tiles = tmp_path / "chart.png", tmp_path / "map.png"
+    save_png(
+        indicator_by_region(read_indicators(processed / "indicators.csv"), planted, wave, "trust_police", "fr"),
+        chart,
+        "fr",
+        FIGURE_WIDTH_IN,
+        figure_height(planted, wave),
+    )
+    save_png(
+        tile_map(estimates, planted, wave, "trust_police", "en"), tiles, "en", TILE_MAP.width_in, TILE_MAP.height_in
     )
     sample = pd.read_csv(processed / wave / "sample_summary.csv", keep_default_na=False)
     region = next(r for r in planted.geography.regions if r.code == "ML-5")
     sheets = [tmp_path / f"{lang}.pdf" for lang in planted.languages]
     for lang, sheet in zip(planted.languages, sheets, strict=True):
         write_factsheet(sheet, planted, estimates, changes, sample, region, lang)
-    assert charts and tiles
-    assert all(p.stat().st_size > 0 for p in [*charts, *tiles, *sheets])
+    assert all(p.stat().st_size > 0 for p in [chart, tiles, *sheets])
