@@ -5,57 +5,75 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import pandas as pd
 import pytest
 from builders import comparisons_frame, indicators_frame, sheet_inputs
 
 from perception.catalog.paths import factsheet_path
-from perception.catalog.results import Comparisons, Estimates, read_comparisons, read_indicators
+from perception.catalog.results import Comparisons, Estimates
 from perception.config.project import Project
 from perception.outputs.factsheets import write_factsheet
 from perception.outputs.sheet_layout import BOTTOM, TOP
 from perception.stages import factsheets as write_factsheets
 
 
-def test_factsheets_are_reproducible_pdfs_in_region_order(project, tmp_path):
+def test_the_stage_writes_one_sheet_per_language_and_region_in_configured_order(project, tmp_path, monkeypatch):
+    """Paths in language then configured region order, each written atomically (no temporary file left)."""
+    import perception.outputs.factsheets as sheets
+
     processed = tmp_path / "processed"
-    (processed / project.wave_ids[-1]).mkdir(parents=True)
+    wave = project.wave_ids[-1]
+    (processed / wave).mkdir(parents=True)
+    frame = indicators_frame(project)
+    frame.to_csv(processed / "indicators.csv", index=False)
+    comparisons_frame(project, frame).to_csv(processed / "comparisons.csv", index=False)
+    (processed / wave / "sample_summary.csv").write_text(
+        "region_code,n_respondents,n_women,n_men,sum_weights\n", encoding="utf-8"
+    )
+    drawn = []
+
+    def draw(path, project, estimates, comparisons, sample, region, lang):
+        drawn.append((lang, region.code))
+        path.write_bytes(b"%PDF-")
+
+    monkeypatch.setattr(sheets, "write_factsheet", draw)
+    paths = write_factsheets(project, processed, tmp_path / "a")
+    expected = [(lang, code) for lang in project.languages for code in project.geography.codes]
+    assert [(p.parent.name, p.stem) for p in paths] == expected == drawn
+    assert all(p.read_bytes() == b"%PDF-" for p in paths)
+    assert sorted((tmp_path / "a").rglob("*.*")) == sorted(paths)  # nothing else: no temporary file left
+
+
+def test_a_sheet_written_again_is_the_same_bytes_and_has_no_creation_date(project, tmp_path):
+    """The two sheets with a masked and a significant cell, one per language, written twice in one process.
+
+    (That a whole run's sheets are the same bytes in another process is
+    test_workflow's two-run check; that each is a two-page PDF without a
+    date, below on the shared run's sheets.)
+    """
     wave = project.wave_ids[-1]
     frame = indicators_frame(project, suppressed={(wave, "reported_to_police", "region", "ML-8", "")})
-    frame.to_csv(processed / "indicators.csv", index=False)
-    comparisons_frame(project, frame, significant={("gender_gap", wave, "trust_police", "region", "ML-5", "")}).to_csv(
-        processed / "comparisons.csv", index=False
+    comparisons = comparisons_frame(
+        project, frame, significant={("gender_gap", wave, "trust_police", "region", "ML-5", "")}
     )
-    pd.DataFrame(
-        [
-            {"region_code": c, "n_respondents": 300, "n_women": 150, "n_men": 150, "sum_weights": 1.0}
-            for c in project.geography.codes
-        ]
-    ).to_csv(processed / wave / "sample_summary.csv", index=False)
-
-    first = write_factsheets(project, processed, tmp_path / "a")
-
-    assert [(p.parent.name, p.stem) for p in first] == [
-        (lang, code) for lang in project.languages for code in project.geography.codes
-    ]
-    for path in first:
-        data = path.read_bytes()
-        assert data.startswith(b"%PDF")
-        assert b"/CreationDate" not in data and b"Matplotlib" not in data
-        assert len(re.findall(rb"/Type /Page\b", data)) == 2
-    assert not list((tmp_path / "a").rglob(".*"))  # written atomically, no temporary file left
-    # The same sheet written again is the same bytes: the two with a masked and a significant cell, one per language
-    # (that a whole run's sheets are the same bytes in another process is test_workflow's two-run check).
-    estimates, comparisons = (
-        Estimates(read_indicators(processed / "indicators.csv")),
-        Comparisons(read_comparisons(processed / "comparisons.csv")),
-    )
-    sample = pd.read_csv(processed / wave / "sample_summary.csv", keep_default_na=False)
+    *_, sample = sheet_inputs(project, tmp_path / "processed")
     regions = {region.code: region for region in project.geography.regions}
     for lang, code in zip(project.languages, ("ML-8", "ML-5"), strict=False):
-        again = tmp_path / f"again-{lang}-{code}.pdf"
-        write_factsheet(again, project, estimates, comparisons, sample, regions[code], lang)
-        assert again.read_bytes() == factsheet_path(tmp_path / "a", lang, code).read_bytes(), (lang, code)
+        first, again = tmp_path / f"{lang}-{code}.pdf", tmp_path / f"again-{lang}-{code}.pdf"
+        for path in (first, again):
+            write_factsheet(path, project, Estimates(frame), Comparisons(comparisons), sample, regions[code], lang)
+        assert again.read_bytes() == first.read_bytes(), (lang, code)
+        assert b"/CreationDate" not in first.read_bytes() and b"Matplotlib" not in first.read_bytes()
+
+
+def test_the_workflows_sheets_are_two_page_pdfs_without_a_date(workflow_run, run_project):
+    """Every sheet the shared run wrote from real tables, one per language and region."""
+    out = workflow_run / "data/processed/factsheets"
+    for lang in run_project.languages:
+        for region in run_project.report_geography.regions:
+            data = factsheet_path(out, lang, region.code).read_bytes()
+            assert data.startswith(b"%PDF"), (lang, region.code)
+            assert b"/CreationDate" not in data and b"Matplotlib" not in data, (lang, region.code)
+            assert len(re.findall(rb"/Type /Page\b", data)) == 2, (lang, region.code)
 
 
 @pytest.mark.parametrize("copies", [1, 3])
