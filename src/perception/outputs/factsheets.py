@@ -116,8 +116,8 @@ def write_factsheet(
 ) -> Sheet:
     """One region's sheet, written to ``path``: two A4 pages, or more rather than a lost row.
 
-    The sheet is measured at decreasing text sizes and drawn at the largest
-    one that fits on two pages; returns the drawn sheet (its ``drawn`` rows).
+    Drawn at the text size :func:`measure_factsheet` chose; returns the drawn
+    sheet (its ``drawn`` rows).
     """
     strings = load_strings(lang)
     title = strings["factsheet_title"].format(region=region.name[lang])
@@ -128,16 +128,35 @@ def write_factsheet(
         "Producer": "perception",
         "CreationDate": None,
     }
-
-    def lay_out(pdf: PdfPages | None, scale: float) -> Sheet:
-        sheet = Sheet(pdf, scale, lang)
-        _contents(sheet, project, estimates, comparisons, sample, region, lang)
-        sheet.finish()
-        return sheet
-
-    scale = next((s for s in SCALES if lay_out(None, s).pages <= PAGES), SCALES[-1])
+    scale = measure_factsheet(project, estimates, comparisons, sample, region, lang).scale
     with PdfPages(path, metadata=metadata) as pdf:
-        return lay_out(pdf, scale)
+        return _lay_out(pdf, scale, project, estimates, comparisons, sample, region, lang)
+
+
+def measure_factsheet(
+    project: Project,
+    estimates: Estimates,
+    comparisons: Comparisons,
+    sample: pd.DataFrame,
+    region: Region,
+    lang: str,
+) -> Sheet:
+    """The sheet laid out, not drawn, at the largest text size at which it fits on two pages (else the smallest).
+
+    Its ``pages`` and ``drawn`` rows are those :func:`write_factsheet` draws.
+    """
+    for scale in SCALES:
+        sheet = _lay_out(None, scale, project, estimates, comparisons, sample, region, lang)
+        if sheet.pages <= PAGES:
+            return sheet
+    return sheet
+
+
+def _lay_out(pdf: PdfPages | None, scale: float, project, estimates, comparisons, sample, region, lang) -> Sheet:
+    sheet = Sheet(pdf, scale, lang)
+    _contents(sheet, project, estimates, comparisons, sample, region, lang)
+    sheet.finish()
+    return sheet
 
 
 def _contents(
