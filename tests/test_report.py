@@ -36,8 +36,7 @@ def pages(project: Project) -> list[str]:
     return top + regions
 
 
-@pytest.fixture
-def book(project, tmp_path):
+def marked_book(project, tmp_path):
     """One suppressed national estimate, one flagged one, and two significant comparisons."""
     latest = project.wave_ids[-1]
     return make_book(
@@ -51,6 +50,12 @@ def book(project, tmp_path):
             ("change", latest, "trust_army", "national", "", ""),
         },
     )
+
+
+@pytest.fixture(scope="module")
+def book(project, tmp_path_factory):
+    """:func:`marked_book`, written once for the tests that only read it."""
+    return marked_book(project, tmp_path_factory.mktemp("book"))
 
 
 def table_row(page: str, marker: str) -> list[str]:
@@ -247,8 +252,8 @@ def test_sources_are_deterministic_and_carry_figures_with_alt_text(project, book
     assert {"_config.yml", "_toc.yml"} <= {p.name for p in (out / "fr").iterdir()}
 
 
-def test_missing_figure_is_reported(project, book, tmp_path):
-    *_, processed, figures, _ = book
+def test_missing_figure_is_reported(project, tmp_path):
+    *_, processed, figures, _ = marked_book(project, tmp_path)
     (figures / "en" / project.wave_ids[0] / "victim_12m.png").unlink()
     with pytest.raises(FileNotFoundError, match=r"victim_12m\.png"):
         write_book_sources(project, processed, figures, TEMPLATES, STATIC, tmp_path / "other")
