@@ -16,9 +16,10 @@ report: $(STAMP)
 	@echo "Book: book/_build/html/index.html (French: book/_build/html/fr/index.html, English: book/_build/html/en/index.html)"
 	@echo "Data: data/processed/indicators.csv and data/processed/<wave>/responses.csv"
 
-# Two xdist workers share one workflow run of the small .test project (tests/conftest.py).
+# Two xdist workers share one workflow run of the small .test project; tests sharing a
+# module's fixture run on one worker (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The full demo run twice from scratch: byte-identical data/processed and book (minutes).
 identity: $(STAMP)
