@@ -42,6 +42,10 @@ def enlarge(responses: pd.DataFrame, size: int, rng: np.random.Generator) -> pd.
     Weights are scaled down by the enlargement so they still add up to the
     population, as a real sample of that size would.
     """
+    if "psu_id" not in responses or responses["psu_id"].isna().all():  # unclustered: every respondent is a unit
+        chosen = rng.choice(len(responses), size=size, replace=True)
+        enlarged = responses.iloc[chosen].reset_index(drop=True)
+        return enlarged.assign(weight_design=enlarged["weight_design"] * len(responses) / len(enlarged))
     psus = responses["psu_id"].unique()
     chosen = rng.choice(psus, size=int(np.ceil(size / len(responses) * len(psus))), replace=True)
     parts = []

@@ -30,8 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def worker(folder: Path, out: Path, root: Path) -> None:
     from perception.config.project import Project
     from perception.estimate.run import run_estimation
+    from perception.files import load_yaml
 
-    project = Project.from_file("config/config.yaml", root=root)  # each checkout with its own settings
+    # each checkout with its own settings, on the waves both configure (the main process wrote only those)
+    config = load_yaml(root / "config/config.yaml")
+    config["waves"] = {wave: spec for wave, spec in config["waves"].items() if (folder / f"{wave}.csv").exists()}
+    project = Project(config, root, "config/config.yaml")
     responses = {wave: folder / f"{wave}.csv" for wave in project.wave_ids}
     import scipy.stats  # noqa: F401 - imported before the clock starts, as the modules the stage uses
 
@@ -55,17 +59,41 @@ def _difference(ours: Path, theirs: Path) -> float:
     import numpy as np
     import pandas as pd
 
-    worst = 0.0
-    for path in ours.glob("*.csv"):
+    worst, worst_relative = (0.0, "nothing"), 0.0
+    for path in sorted(ours.glob("*.csv")):
+        if not (theirs / path.name).exists():  # a table the older checkout did not make yet
+            continue
         a, b = pd.read_csv(path), pd.read_csv(theirs / path.name)
-        if a.shape != b.shape:
+        if len(a) != len(b):
             return float("inf")
-        for column in a.select_dtypes("number").columns:
+        for column in a.select_dtypes("number").columns.intersection(b.columns):
             x, y = a[column].to_numpy(dtype=float), b[column].to_numpy(dtype=float)
             both = ~(np.isnan(x) & np.isnan(y))
-            if both.any():
-                worst = max(worst, float(np.nanmax(np.abs(x[both] - y[both])) if np.isfinite(x[both]).any() else 0))
-    return worst
+            if both.any() and np.isfinite(x[both]).any():
+                gap = float(np.nanmax(np.abs(x[both] - y[both])))
+                relative = gap / max(float(np.nanmax(np.abs(y[both]))), 1e-300)
+                if gap > worst[0]:
+                    worst = (gap, f"{path.stem}.{column} (largest value {np.nanmax(np.abs(y[both])):.3g})")
+                worst_relative = max(worst_relative, relative)
+    note = f"largest difference in {worst[1]}; relative to the column's largest value: {worst_relative:.1e}"
+    print(note, file=sys.stderr)
+    return worst[0]
+
+
+def _common_waves(project, baseline: Path | None) -> list[str]:
+    """This checkout's waves, less those an older checkout configures otherwise: both must do the same work.
+
+    A wave is kept when the older configuration has it with the same design
+    (weights, strata, PSUs) and the same raking margins.
+    """
+    if baseline is None:
+        return list(project.wave_ids)
+    from perception.files import load_yaml
+
+    ours = load_yaml(ROOT / "config/config.yaml")["waves"]
+    theirs = load_yaml(baseline / "config/config.yaml")["waves"]
+    same = ("design", "weighting")
+    return [w for w in project.wave_ids if w in theirs and all(ours[w].get(k) == theirs[w].get(k) for k in same)]
 
 
 def main() -> None:
@@ -89,6 +117,8 @@ def main() -> None:
     project = Project.from_file("config/config.yaml", root=ROOT)
     rng = np.random.default_rng(2024)
     extra = " baseline (CPU s) | speed-up | max abs difference |" if args.baseline else ""
+    waves = _common_waves(project, args.baseline)
+    print(f"waves: {', '.join(waves)}")
     print("| respondents per wave | this checkout (CPU s) |" + extra)
     print("|---:|---:|" + ("---:|---:|---:|" if args.baseline else ""))
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,7 +126,7 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             folder = tmp / f"n{size}"
             folder.mkdir()
-            for wave in project.wave_ids:
+            for wave in waves:
                 responses = read_responses(ROOT / f"data/processed/{wave}/responses.csv")
                 enlarge(responses, size, rng).to_csv(folder / f"{wave}.csv", index=False)
             seconds = _run(ROOT / "src", folder, tmp / f"ours{size}")

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import polars as pl
-import svy
 
 from perception.catalog.domains import is_former_territory, on_layout, split
 from perception.catalog.status import BY_DESIGN, ESTIMATED, NOT_ASKED, NOT_COMPARABLE, SUPPRESSED, combine
@@ -25,7 +23,7 @@ from perception.config.registry import Indicator
 from perception.errors import in_wave
 from perception.estimate.indicators import region_column, value_column
 from perception.estimate.multiplicity import t_test
-from perception.estimate.survey import DesignedSample
+from perception.estimate.survey import DesignedSample, Difference
 from perception.progress import Progress
 
 COMPARISON_COLUMNS = list(table("comparisons").columns)
@@ -42,7 +40,7 @@ def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicator
     ``svyttest(y ~ gender, subset(design, region == r))``: a region's gap
     rests on that region's PSUs, not on the whole design's.
     """
-    sample, data = designed.sample, designed.data
+    data = designed.data
     rows = []
     regions = project.wave_geography(wave).codes
     gender = data["gender_code"].astype("string")
@@ -55,18 +53,16 @@ def gender_gaps(project: Project, wave: str, designed: DesignedSample, indicator
             # not asked, or one gender gave no answer: the rows say why, from the cells' status
             rows += [_blank_gap(indicator, "national", None), *(_blank_gap(indicator, "region", r) for r in regions)]
             continue
-        national = sample.estimation.mean(column, by="gender_code", drop_nulls=True)
-        df = designed.degrees_of_freedom(answered) - 1
-        rows.append(_gap_row(indicator, "national", None, national, svy.estd("f") - svy.estd("m"), df))
-        regional = sample.estimation.mean(column, by=("region_code", "gender_code"), drop_nulls=True)
-        keys = set(regional.keys())
-        for region in regions:
-            if (region, "f") in keys and (region, "m") in keys:
-                contrast = svy.estd((region, "f")) - svy.estd((region, "m"))
-                df = designed.degrees_of_freedom(answered & (data["region_code"] == region).to_numpy()) - 1
-                rows.append(_gap_row(indicator, "region", region, regional, contrast, df))
-            else:
+        (national,) = designed.differences(column, ["gender_code"], [(("f",), ("m",))])
+        rows.append(_gap_row(indicator, "national", None, national, designed.degrees_of_freedom(answered) - 1))
+        pairs = [((region, "f"), (region, "m")) for region in regions]
+        regional = designed.differences(column, ["region_code", "gender_code"], pairs)
+        for region, gap in zip(regions, regional, strict=True):
+            if gap is None:
                 rows.append(_blank_gap(indicator, "region", region))
+            else:
+                df = designed.degrees_of_freedom(answered & (data["region_code"] == region).to_numpy()) - 1
+                rows.append(_gap_row(indicator, "region", region, gap, df))
     gaps = pd.DataFrame(rows)
     gaps.insert(0, "wave", wave)
     return _attach_groups(gaps, indicators, wave)
@@ -92,9 +88,8 @@ def _blank_gap(indicator: Indicator, domain: str, region: str | None) -> dict:
     }
 
 
-def _gap_row(indicator: Indicator, domain: str, region: str | None, result, contrast, df: int) -> dict:
-    row = result.contrast(contrast).to_polars().row(0, named=True)
-    test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
+def _gap_row(indicator: Indicator, domain: str, region: str | None, gap: Difference, df: int) -> dict:
+    test = t_test(np.array([gap.estimate]), np.array([gap.se]), np.array([df]))
     return {
         "comparison": "gender_gap",
         "indicator": indicator.id,
@@ -104,8 +99,8 @@ def _gap_row(indicator: Indicator, domain: str, region: str | None, result, cont
         "reference_wave": None,
         "group": "f",
         "reference_group": "m",
-        "difference": row["est"],
-        "se": row["se"],
+        "difference": gap.estimate,
+        "se": gap.se,
         "ci_low": test["ci_low"][0],
         "ci_high": test["ci_high"][0],
         "df": float(df),
@@ -123,7 +118,7 @@ def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indic
     the whole design's df less one. ``reference_estimate`` is the rest of the
     country's estimate, which is not published elsewhere.
     """
-    sample, data = designed.sample, designed.data
+    data = designed.data
     cells = indicators.assign(_key=_cell_key(indicators)).set_index("_key")
     rows = []
     progress = Progress(f"regions against the rest {wave}: indicators", len(project.indicators))
@@ -140,9 +135,8 @@ def regions_vs_rest(project: Project, wave: str, designed: DesignedSample, indic
                 test["p_value"] = [np.nan]
                 status = combine([cell["status"]]) if cell["status"] != ESTIMATED else SUPPRESSED
             else:
-                result = sample.estimation.mean(column, by=region_column(region), drop_nulls=True)
-                row = result.contrast(svy.estd("in") - svy.estd("rest")).to_polars().row(0, named=True)
-                rest = result.to_polars().filter(pl.col(region_column(region)) == "rest")["est"][0]
+                (gap,) = designed.differences(column, [region_column(region)], [(("in",), ("rest",))])
+                row, rest = {"est": gap.estimate, "se": gap.se}, gap.second
                 test = t_test(np.array([row["est"]]), np.array([row["se"]]), np.array([df]))
                 status = combine([cell["status"]])
             rows.append(

@@ -1,18 +1,19 @@
-"""Design-based estimation with svy.
+"""Design-based estimation: data bound to its design once, then means, shares and differences by domain.
 
-A :class:`SurveyDesign` is an immutable spec of column names; estimators take
-pandas in, convert to polars at the boundary, and return tidy pandas rows.
-Domains are estimated with svy's ``by=`` on the full design (never by
-subsetting rows, which would understate the variance), and a variable's
-missing values leave only that variable's denominator.
+A :class:`~perception.estimate.design.SurveyDesign` is an immutable spec of
+column names; estimators take pandas in and return tidy pandas rows. Domains
+are estimated on the full design (never by subsetting rows, which would
+understate the variance), and a variable's missing values leave only that
+variable's denominator. The numbers are svy's: computed in numpy by
+:mod:`perception.estimate.taylor` where it covers the design, by svy itself
+otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ import polars as pl
 import svy
 
 from perception.errors import DataError
+from perception.estimate.design import SurveyDesign, bind
 from perception.estimate.intervals import share_intervals
+from perception.estimate.taylor import TaylorDesign, domain_codes
 
 # Design effects against simple random sampling with replacement (R's
 # deff="replace"): valid whatever the weights sum to, including weights
@@ -29,148 +32,6 @@ from perception.estimate.intervals import share_intervals
 # for populations as large as a country's.
 DEFF_METHOD = "wr"
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "deff", "df", "n"]
-
-
-# Rake until margins match to a negligible relative error, so results do not
-# depend on where an iterative algorithm happened to stop.
-RAKE_TOLERANCE = 1e-10
-RAKE_MAX_ITERATIONS = 1000
-
-SINGLETON_RULES = {
-    # R's options(survey.lonely.psu = ...) -> svy's singleton rule
-    "fail": None,
-    "adjust": "center",
-    "average": "scale",
-    "remove": "skip",
-    "certainty": "skip",
-}
-
-
-@dataclass(frozen=True)
-class SurveyDesign:
-    """Names of the design columns, and optional weighting to population margins.
-
-    ``rake_to`` maps a variable to ``{level: population}``; when set, the
-    weights are raked to those margins and variances account for the raking
-    as R's ``rake()`` does (svy keeps the calibration in the sample). One
-    margin is post-stratification. ``rake_bounds`` bounds the adjustment
-    factors; ``trim_ratio`` caps final weights at that multiple of the median
-    weight, redistributing the excess.
-
-    ``ssu`` names the second-stage unit; ``fpc`` a population-size column (or a
-    ``(psu, ssu)`` pair for two stages), as R's ``fpc=``. ``singleton`` is the
-    rule for strata with a single PSU, named as R's ``survey.lonely.psu``:
-    ``fail`` (default: stop and list them), ``adjust``, ``average``,
-    ``remove`` or ``certainty``.
-    """
-
-    weight: str
-    strata: str | None = None
-    psu: str | None = None
-    rake_to: Mapping[str, Mapping[Any, float]] | None = None
-    fpc: str | tuple[str, str] | None = None
-    ssu: str | None = None
-    singleton: str = "fail"
-    rake_bounds: tuple[float, float] | None = None
-    trim_ratio: float | None = None
-
-    def __post_init__(self):
-        if self.rake_to is not None:
-            frozen = {var: MappingProxyType(dict(levels)) for var, levels in self.rake_to.items()}
-            object.__setattr__(self, "rake_to", MappingProxyType(frozen))
-        if isinstance(self.fpc, list):
-            object.__setattr__(self, "fpc", tuple(self.fpc))
-        if self.singleton not in SINGLETON_RULES:
-            raise ValueError(f"singleton must be one of {', '.join(SINGLETON_RULES)}, not {self.singleton!r}")
-
-    @property
-    def columns(self) -> list[str]:
-        fpc = list(self.fpc) if isinstance(self.fpc, tuple) else [self.fpc]
-        names = [self.weight, self.strata, self.psu, self.ssu, *fpc, *(self.rake_to or {})]
-        return [n for n in names if n is not None]
-
-    def _svy_design(self) -> svy.Design:
-        fpc = svy.PopSize(*self.fpc) if isinstance(self.fpc, tuple) else self.fpc
-        rule = SINGLETON_RULES[self.singleton]
-        return svy.Design(
-            stratum=self.strata, psu=self.psu, ssu=self.ssu, wgt=self.weight, pop_size=fpc, singleton=rule
-        )
-
-
-def _check_design_columns(data: pd.DataFrame, design: SurveyDesign) -> None:
-    missing = [c for c in design.columns if c not in data.columns]
-    if missing:
-        raise DataError(f"design column(s) not in the data: {', '.join(missing)}")
-    for column in design.columns:
-        if data[column].isna().any():
-            rows = list(data.index[data[column].isna()][:5])
-            raise DataError(f"design column {column} has missing values (rows {rows})")
-    if (pd.to_numeric(data[design.weight]) <= 0).any():
-        raise DataError(f"weight column {design.weight} has zero or negative values")
-
-
-def _to_polars(data: pd.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
-    """The columns as polars: numbers as floats, everything else as text, missing as null.
-
-    Column at a time (never value by value: that was a quarter of an
-    estimate's time at 200,000 respondents); a categorical's labels are
-    converted once and gathered by code.
-    """
-    frame = {}
-    for name in dict.fromkeys(columns):
-        series = data[name]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            frame[name] = pl.Series(name, series.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
-            frame[name] = frame[name].fill_nan(None)
-        elif isinstance(series.dtype, pd.CategoricalDtype):
-            labels = pl.Series(name, [str(v) for v in series.cat.categories], dtype=pl.String)
-            codes = pl.Series(series.cat.codes.to_numpy().astype(np.int64))
-            frame[name] = labels.gather(codes.replace(-1, None))
-        else:
-            # a list, not an object array: polars cannot read an object array whose first value is missing
-            text = series.astype("string").to_numpy(dtype=object, na_value=None).tolist()
-            frame[name] = pl.Series(name, text, dtype=pl.String)
-    return pl.DataFrame(frame)
-
-
-def _sample(data: pd.DataFrame, design: SurveyDesign, extra: Iterable[str]) -> svy.Sample:
-    _check_design_columns(data, design)
-    frame = _to_polars(data, [*design.columns, *extra])
-    sample = svy.Sample(frame, design._svy_design())
-    if design.singleton == "fail" and design.strata and design.psu:
-        singletons = sample.singletons
-        if singletons.height:
-            rows = singletons.iter_rows(named=True)
-            listed = ", ".join(f"{row[design.strata]} (PSU {row[design.psu]})" for row in rows)
-            raise DataError(
-                f"strata with a single PSU, whose variance cannot be estimated: {listed}. "
-                "Fix the stratum ids or choose a singleton rule in the wave's design "
-                "(adjust, average, remove or certainty, as R's survey.lonely.psu)"
-            )
-    trimming = None
-    if design.trim_ratio is not None:
-        trimming = svy.TrimConfig(upper=svy.Threshold("median", design.trim_ratio))
-    if design.rake_to:
-        controls = {var: dict(levels) for var, levels in design.rake_to.items()}
-        try:
-            sample = sample.weighting.rake(
-                controls=controls,
-                wgt_name="_raked_weight",
-                bounds=design.rake_bounds,
-                trimming=trimming,
-                tol=RAKE_TOLERANCE,
-                max_iter=RAKE_MAX_ITERATIONS,
-            )
-        except Exception as exc:  # svy raises several types; the message is what matters
-            raise DataError(f"raking to the configured margins failed: {_first_line(exc)}") from None
-    elif trimming is not None:
-        sample = sample.weighting.trim(upper=svy.Threshold("median", design.trim_ratio), wgt_name="_trimmed_weight")
-    return sample
-
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 def final_weights(data: pd.DataFrame, design: SurveyDesign) -> pd.Series:
@@ -182,6 +43,16 @@ def _tidy(result: Any, by: Sequence[str]) -> pd.DataFrame:
     frame = result.to_polars().to_pandas()
     frame = frame.rename(columns={"est": "estimate", "lci": "ci_low", "uci": "ci_high"})
     return frame[[*by, *RESULT_COLUMNS]]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One domain's mean minus another's, its design-based SE, and the two means."""
+
+    estimate: float
+    se: float
+    first: float
+    second: float
 
 
 @dataclass(frozen=True)
@@ -198,7 +69,7 @@ class DesignedSample:
     @property
     def weights(self) -> pd.Series:
         """The weights estimates actually use (raked or trimmed when configured)."""
-        weights = self.sample.data[self.sample.design.wgt].to_numpy()
+        weights = self.frame[self.sample.design.wgt].to_numpy()
         return pd.Series(weights, index=self.data.index, name="weight_final")
 
     @cached_property
@@ -233,18 +104,85 @@ class DesignedSample:
     def means(self, variables: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
         by = list(by)
         rows = []
-        for variable, result in zip(variables, self._means(variables, by), strict=True):
-            tidy = _tidy(result, by)
+        for variable, tidy in zip(variables, self._means(variables, by), strict=True):
             tidy.insert(0, "variable", variable)
             rows.append(tidy)
         return _order_domains(pd.concat(rows, ignore_index=True), self.data, ["variable"], by)
 
-    def _means(self, variables: Sequence[str], by: list[str]) -> list:
-        """svy's means of ``variables``, each on its own respondents, from one call (one design build)."""
+    @cached_property
+    def taylor(self) -> TaylorDesign | None:
+        """The design indexed once for :mod:`perception.estimate.taylor`; None where svy must estimate."""
+        psu, _, stratum, _ = self._unit_codes
+        return TaylorDesign.of(self.sample, psu, stratum)
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """svy's data (raked weights included), fetched once: svy copies it on every access."""
+        return self.sample.data
+
+    def domains(self, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame] | None:
+        """Each row's domain code for ``by`` and the domains' labels (:func:`domain_codes`), once per ``by``."""
+        cache = self.__dict__.setdefault("_domain_codes", {})
+        if tuple(by) not in cache:
+            cache[tuple(by)] = domain_codes(self.frame, list(by))
+        return cache[tuple(by)]
+
+    def _means(self, variables: Sequence[str], by: list[str]) -> list[pd.DataFrame]:
+        """Tidy means of ``variables`` by ``by``, each on its own respondents: numpy's, or svy's from one call."""
         if not variables:
             return []
-        results = self.sample.estimation.mean(list(variables), by=by or None, drop_nulls=True, deff=DEFF_METHOD)
-        return results if isinstance(results, list) else [results]
+        domains = self.domains(by) if self.taylor is not None else None
+        if domains is None:
+            results = self.sample.estimation.mean(list(variables), by=by or None, drop_nulls=True, deff=DEFF_METHOD)
+            return [_tidy(result, by) for result in (results if isinstance(results, list) else [results])]
+        codes, levels = domains
+        tables = []
+        for variable in variables:
+            values = self.frame[variable].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            tables.append(self.taylor.domain_means(values, codes, len(levels)).table(levels, RESULT_COLUMNS))
+        return tables
+
+    def differences(
+        self, variable: str, by: Sequence[str], pairs: Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
+    ) -> list[Difference | None]:
+        """Design-based ``first − second`` for each pair of domains of ``by`` (labels as text), on one design.
+
+        Both means come from the same design, so their covariance enters the
+        SE (as svy's contrasts and R's ``svycontrast``). None for a pair where
+        a domain has no respondent with a value.
+        """
+        by = list(by)
+        domains = self.domains(by) if self.taylor is not None else None
+        if domains is None:
+            return self._svy_differences(variable, by, pairs)
+        codes, levels = domains
+        values = self.frame[variable].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        result = self.taylor.domain_means(values, codes, len(levels))
+        index = {tuple(row): i for i, row in enumerate(levels.itertuples(index=False, name=None))}
+        out: list[Difference | None] = []
+        for first, second in pairs:
+            i, j = index.get(tuple(first)), index.get(tuple(second))
+            if i is None or j is None or not result.n[i] or not result.n[j]:
+                out.append(None)
+                continue
+            variance = self.taylor.variance_of_difference(result.totals, i, j)
+            estimate = result.estimate[i] - result.estimate[j]
+            out.append(Difference(float(estimate), float(np.sqrt(variance)), result.estimate[i], result.estimate[j]))
+        return out
+
+    def _svy_differences(self, variable: str, by: list[str], pairs) -> list[Difference | None]:
+        result = self.sample.estimation.mean(variable, by=by[0] if len(by) == 1 else tuple(by), drop_nulls=True)
+        keys = set(result.keys())
+        estimates = {key: float(p.est) for key, p in zip(result.keys(), result.estimates, strict=True)}
+        out: list[Difference | None] = []
+        for first, second in pairs:
+            first_key, second_key = (k[0] if len(by) == 1 else tuple(k) for k in (first, second))
+            if first_key not in keys or second_key not in keys:
+                out.append(None)
+                continue
+            row = result.contrast(svy.estd(first_key) - svy.estd(second_key)).to_polars().row(0, named=True)
+            out.append(Difference(row["est"], row["se"], estimates[first_key], estimates[second_key]))
+        return out
 
     def shares(self, variables: Sequence[str], by: Sequence[str] = (), ci_method: str = "logit") -> pd.DataFrame:
         """Shares of 0/1 variables: one svy estimate each, both intervals from its estimate, SE, df and n.
@@ -258,9 +196,8 @@ class DesignedSample:
         by = list(by)
         rows = []
         for variable in variables:
-            _check_binary(self.sample.data[variable], variable)
-        for variable, result in zip(variables, self._means(variables, by), strict=True):
-            table = _tidy(result, by)
+            _check_binary(self.frame[variable], variable)
+        for variable, table in zip(variables, self._means(variables, by), strict=True):
             numbers = [table[c].to_numpy(dtype=float) for c in ("estimate", "se", "df", "n")]
             kg_low, kg_high = share_intervals(*numbers, "korn-graubard")
             low, high = (kg_low, kg_high) if ci_method == "korn-graubard" else share_intervals(*numbers, "logit")
@@ -285,7 +222,7 @@ def _check_binary(values: pl.Series, variable: str) -> None:
 
 def designed_sample(data: pd.DataFrame, design: SurveyDesign, columns: Iterable[str]) -> DesignedSample:
     """Bind ``columns`` of ``data`` to the design (raking and trimming included)."""
-    return DesignedSample(data, _sample(data, design, columns))
+    return DesignedSample(data, bind(data, design, columns))
 
 
 def estimate_means(
