@@ -10,7 +10,16 @@ from perception.disclosure.anonymise import anonymise, pseudonymise, suppression
 from perception.disclosure.attacker import anonymity_sets, protect
 from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
 from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
-from perception.disclosure.variance_units import _variance, closest_grouping, masked_units, pooled_weights
+from perception.disclosure.variance_units import (
+    UnitSums,
+    _Block,
+    _unit_sums,
+    _variance,
+    cell_numbers,
+    closest_grouping,
+    masked_units,
+    pooled_weights,
+)
 from perception.errors import DataError
 from perception.release.columns import band, band_labels
 
@@ -376,14 +385,59 @@ def test_closest_grouping_keeps_variances_closer_than_a_random_dealing():
             for t, a, c in zip(totals, assignments, counts, strict=True)
         )
 
-    chosen = closest_grouping(totals, counts, np.random.default_rng(1))
+    units = [UnitSums.unpooled(t) for t in totals]
+    chosen = closest_grouping(units, counts, np.random.default_rng(1))
     assert [np.bincount(a).tolist() for a in chosen] == [[4, 4, 3, 3, 3], [3, 3, 3]]
     random = [np.random.default_rng(1).permutation(len(t)) % c for t, c in zip(totals, counts, strict=True)]
     error = np.abs(np.log(masked(chosen) / real)).max()
     assert error < np.abs(np.log(masked(random) / real)).max()
     assert error < np.log(1.25)
-    again = closest_grouping(totals, counts, np.random.default_rng(1))
+    again = closest_grouping(units, counts, np.random.default_rng(1))
     assert all((a == b).all() for a, b in zip(chosen, again, strict=True))
+
+
+def test_the_search_sees_the_variance_a_partner_computes_after_weight_pooling():
+    # The release pools weight_final within pseudo-PSU and gender: the search's variance of a
+    # grouping, and of every swap it weighs, is the one computed from the pooled records.
+    rng = np.random.default_rng(5)
+    psus, size = 12, 10
+    frame = pd.DataFrame(
+        {
+            "psu": np.repeat([f"p{i:02d}" for i in range(psus)], size),
+            "gender": rng.choice(["f", "m"], psus * size),
+            "w": rng.uniform(0.5, 4.0, psus * size),
+        }
+    )
+    deviations = pd.DataFrame(rng.normal(size=(psus * size, 3)), columns=["a", "b", "c"])
+    scores = deviations.mul(frame["w"], axis=0)
+    keys = "\x1f" + frame["psu"]
+    units = _unit_sums(scores, keys, (frame["w"], cell_numbers(frame, ["gender"])))(sorted(keys.unique()))
+    assignment = np.arange(psus) % 4
+
+    def released_variance(assignment):
+        pseudo = frame["psu"].map(dict(zip(sorted(frame["psu"].unique()), assignment, strict=True)))
+        pooled = pooled_weights(frame.assign(unit=pseudo), "w", ["unit", "gender"])
+        return _variance(deviations.mul(pooled, axis=0).groupby(pseudo).sum().to_numpy())
+
+    block = _Block(units, 4, assignment.copy())
+    assert np.allclose(block.variance, released_variance(assignment), rtol=1e-12)
+    swapped = block.swapped_variances()
+    moved = assignment.copy()
+    moved[[0, 5]] = moved[[5, 0]]
+    assert np.allclose(swapped[0, 5], released_variance(moved), rtol=1e-12)
+    assert np.isinf(swapped[0, 4]).all()  # PSUs 0 and 4 share a pseudo-PSU: no move
+    block.swap(0, 5)
+    assert np.allclose(block.variance, released_variance(moved), rtol=1e-12)
+    # without pooling the same sums are the plain PSU totals of the weighted scores
+    plain = UnitSums.unpooled(scores.groupby(keys).sum().to_numpy())
+    assert np.allclose(
+        _Block(plain, 4, assignment.copy()).variance,
+        _variance(
+            scores.groupby(frame["psu"].map(dict(zip(sorted(frame["psu"].unique()), assignment, strict=True))))
+            .sum()
+            .to_numpy()
+        ),
+    )
 
 
 def test_masked_units_of_merged_strata_keep_the_stratified_variance():

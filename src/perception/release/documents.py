@@ -12,7 +12,7 @@ import pandas as pd
 from perception.catalog.fields import FIELDS
 from perception.catalog.tables import table
 from perception.config.project import Project
-from perception.disclosure.variance_units import RECORDS_PER_WEIGHT
+from perception.disclosure.variance_units import PSUS_PER_UNIT, RECORDS_PER_WEIGHT
 from perception.files import sha256
 from perception.release.columns import ReleasedColumn, band_labels
 from perception.release.contents import README_TEMPLATE, TEMPLATES, microdata_files
@@ -270,6 +270,7 @@ def render_readme(project: Project, version: str, qis: list[str], sensitive: lis
         clustered=[w for w in waves if w["strata"] or w["psu"]],
         unclustered=[w for w in waves if not w["psu"]],
         weight_group=max(int(disclosure["k"]), RECORDS_PER_WEIGHT),
+        psus_per_unit=PSUS_PER_UNIT,
     )
 
 

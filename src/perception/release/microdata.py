@@ -154,17 +154,26 @@ def design_keys(project: Project, wave: str, data: pd.DataFrame) -> list[str]:
     fixed = [c for c in ("source_id",) if c in data]
     strata = design.strata if design.strata in data else None
     psu = design.psu if design.psu in data else None
+    rake = project.waves[wave].weighting.rake_to
+    cells = sorted(margin_columns(load_margins(list(rake)))) if rake else []
     if strata or psu:
         region = regions[0] if regions else None
         scores = linearised(project, data, region) if psu else None
-        pseudo_strata, pseudo_psus = masked_units(data, strata, psu, region, int(settings["seed"]), scores=scores)
+        pseudo_strata, pseudo_psus = masked_units(
+            data,
+            strata,
+            psu,
+            region,
+            int(settings["seed"]),
+            scores=scores,
+            weight=FINAL_WEIGHT if scores is not None else None,
+            cells=cells,
+        )
         for name, values in ((strata, pseudo_strata), (psu, pseudo_psus)):
             if name:
                 data[name] = values
                 fixed.append(name)
     unit = [c for c in (strata, psu) if c]
-    rake = project.waves[wave].weighting.rake_to
-    cells = sorted(margin_columns(load_margins(list(rake)))) if rake else []
     weights = [w for w in (design.weight, FINAL_WEIGHT) if w in data and w not in fixed]
     if psu is None and weights:
         size = max(int(settings["k"]), RECORDS_PER_WEIGHT)
