@@ -9,17 +9,9 @@ import pytest
 from perception.disclosure.anonymise import anonymise, pseudonymise, suppression_order
 from perception.disclosure.attacker import anonymity_sets, protect
 from perception.disclosure.cells import COMPLEMENTARY, SMALL_CELL, align_comparisons, suppress_cells
+from perception.disclosure.grouping import UnitSums, _Block, _variance, closest_grouping
 from perception.disclosure.risk import distinct_values, expected_reidentifications, key_counts, not_l_diverse
-from perception.disclosure.variance_units import (
-    UnitSums,
-    _Block,
-    _unit_sums,
-    _variance,
-    cell_numbers,
-    closest_grouping,
-    masked_units,
-    pooled_weights,
-)
+from perception.disclosure.variance_units import _unit_sums, cell_numbers, masked_units, pooled_weights
 from perception.errors import DataError
 from perception.release.columns import band, band_labels
 
